@@ -1,0 +1,51 @@
+# The two commands a person needs: `make lab` and `make test`. Both create .venv when it is missing.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: help setup lab test execute slides student bench lint clean
+
+help:
+	@echo "make lab      open the course in JupyterLab (creates .venv on first use)"
+	@echo "make test     run every test, every notebook included (creates .venv on first use)"
+	@echo "make execute  re-run every notebook in place from a clean kernel"
+	@echo "make slides   build slides/NN_topic.slides.html from every notebook"
+	@echo "make student  write build/student/ without the solution cells"
+	@echo "make bench    time every notebook and its peak memory; writes BENCHMARKS.md"
+	@echo "make lint     ruff over the package, the tests and the notebooks"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+execute: $(STAMP)
+	$(BIN)/python tests/tools.py execute $(NOTEBOOKS)
+
+slides: $(STAMP)
+	$(BIN)/python tests/tools.py slides $(NOTEBOOKS)
+
+student: $(STAMP)
+	$(BIN)/python tests/tools.py student $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(BIN)/python tests/tools.py bench $(NOTEBOOKS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_utils tests notebooks
+
+clean:
+	rm -rf build $(VENV)
