@@ -32,7 +32,15 @@ OFFLINE_TEST_SIZE = 1000
 
 
 class MnistDownloadError(RuntimeError):
-    """Full MNIST could not be downloaded or failed its hash check."""
+    """Full MNIST could not be downloaded or failed its hash check.
+
+    ``reason`` is a few words for the one-line fallback message; the full
+    message lists every mirror tried and what went wrong there.
+    """
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 def load_mnist(source: str | None = None, *, return_source: bool = False, verbose: bool = True):
@@ -55,7 +63,7 @@ def load_mnist(source: str | None = None, *, return_source: bool = False, verbos
         except MnistDownloadError as err:
             if source == "full":
                 raise
-            data, used = _load_offline(verbose, reason=f"download failed: {err}"), "offline"
+            data, used = _load_offline(verbose, reason=f"full MNIST not downloaded: {err.reason}"), "offline"
     return (data, used) if return_source else data
 
 
@@ -102,7 +110,7 @@ def _download_full() -> Path:
     import pooch
     import requests
 
-    errors = []
+    errors, reasons = [], []
     for url in _mirrors():
         try:
             path = pooch.retrieve(
@@ -115,9 +123,11 @@ def _download_full() -> Path:
             return Path(path)
         except ValueError as err:  # pooch's hash mismatch
             errors.append(f"{url}: the file failed its SHA-256 check (corrupt or truncated download; nothing was cached) [{err}]")
+            reasons.append("the file failed its SHA-256 check")
         except (requests.exceptions.RequestException, OSError) as err:
             errors.append(f"{url}: {type(err).__name__}: {err}")
-    raise MnistDownloadError("; ".join(errors))
+            reasons.append("no network" if isinstance(err, requests.exceptions.ConnectionError) else type(err).__name__)
+    raise MnistDownloadError("; ".join(errors), reason=", ".join(dict.fromkeys(reasons)))
 
 
 def _sha256(path: Path) -> str:
@@ -189,3 +199,104 @@ def make_two_blobs(n: int = 200, distance: float = 2.0, seed: int = 0):
     x = centres + rng.standard_normal((n, 2))
     order = rng.permutation(n)
     return x[order], y[order].astype(np.int64)
+
+
+# --- 06-08 frameworks (cache keys of trained models) ---
+
+
+def resolved_source() -> str:
+    """"offline" or "full": which digits ``load_mnist()`` returns here, loading them only when unavoidable.
+
+    The cached trained models are keyed by it. ``COURSE_MNIST=offline`` ->
+    "offline"; a cached full download (or ``COURSE_MNIST=full``) -> "full";
+    otherwise ``load_mnist()`` is asked (it tries the download, then falls back).
+    """
+    source = _resolve_source(None)
+    if source == "offline":
+        return "offline"
+    if source == "full" or (data_dir() / MNIST_FILENAME).exists():
+        return "full"
+    _, used = load_mnist(return_source=True, verbose=False)
+    return used
+
+
+# --- 18 fairness and bias ---
+
+from typing import NamedTuple  # noqa: E402
+
+#: Column order of ``make_credit_data().x``.
+CREDIT_FEATURES = ("income", "debt_ratio", "years_of_history", "late_payments", "neighbourhood", "group")
+
+
+class CreditData(NamedTuple):
+    """A synthetic credit-scoring set (see :func:`make_credit_data`).
+
+    x : float64 (n, 6), columns named by ``feature_names`` (the last one is ``group``)
+    y : int64 (n,), the historical decision, 1 = "repaid / approved"; biased against group 1
+    group : int64 (n,), the protected attribute (1 = the group the past decisions disadvantaged)
+    y_unbiased : int64 (n,), what the labels would have been without the historical bias
+    feature_names : the column names, ``CREDIT_FEATURES``
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    group: np.ndarray
+    y_unbiased: np.ndarray
+    feature_names: tuple
+
+    def columns(self, names) -> np.ndarray:
+        """The columns of ``x`` with these names, in that order: ``data.columns(["income", "debt_ratio"])``."""
+        unknown = [name for name in names if name not in self.feature_names]
+        if unknown:
+            raise ValueError(f"unknown feature(s) {unknown}; the columns are {list(self.feature_names)}")
+        return self.x[:, [self.feature_names.index(name) for name in names]]
+
+
+def make_credit_data(
+    n: int = 5000,
+    *,
+    bias: float = 0.5,
+    proxy_strength: float = 1.0,
+    group_share: float = 0.4,
+    seed: int = 0,
+) -> CreditData:
+    """A synthetic credit-scoring set whose historical labels are biased against one group.
+
+    Generating process, one applicant at a time (all draws independent unless written):
+
+    * ``group`` ~ Bernoulli(``group_share``): the protected attribute.
+    * ``income``, ``debt_ratio``, ``years_of_history`` ~ N(0, 1), standardised;
+      ``late_payments`` ~ Poisson(1). None of them depends on the group.
+    * ``neighbourhood`` = ``proxy_strength`` * (2 * group - 1) + N(0, 1): a proxy.
+      It has NO effect on repayment; it only carries information about the group
+      (correlation with the group ~0.7 for strength 1, 0 for strength 0).
+    * Merit (log-odds of repaying):
+      m = 1.5 tanh(income) - debt_ratio + 0.5 years_of_history - 0.7 late_payments + 0.7,
+      and ``y_unbiased`` = 1[m + 0.5 * Logistic(0, 1) > 0]: who would repay. It is
+      independent of the group, so both groups have the same base rate.
+    * Historical bias: the recorded label ``y`` equals ``y_unbiased``, except that each
+      group-1 applicant who would have repaid is recorded as 0 with probability ``bias``
+      (past decisions turned them down, so their repayment was never observed).
+
+    A model trained on ``y`` learns the bias, through ``group`` if it sees it and
+    through ``neighbourhood`` if it does not. Same ``seed``, same data.
+    """
+    if n < 10:
+        raise ValueError(f"n must be at least 10, got {n}")
+    if not 0.0 <= bias <= 1.0:
+        raise ValueError(f"bias is a probability of flipping a label, expected a value in [0, 1], got {bias}")
+    if not 0.0 < group_share < 1.0:
+        raise ValueError(f"group_share must be strictly between 0 and 1, got {group_share}")
+    if proxy_strength < 0:
+        raise ValueError(f"proxy_strength must be non-negative, got {proxy_strength}")
+    rng = np.random.default_rng(seed)
+    group = (rng.random(n) < group_share).astype(np.int64)
+    income, debt_ratio, history = rng.standard_normal((3, n))
+    late = rng.poisson(1.0, n).astype(float)
+    neighbourhood = proxy_strength * (2 * group - 1) + rng.standard_normal(n)
+    merit = 1.5 * np.tanh(income) - debt_ratio + 0.5 * history - 0.7 * late + 0.7
+    y_unbiased = (merit + 0.5 * rng.logistic(size=n) > 0).astype(np.int64)
+    flipped = (group == 1) & (y_unbiased == 1) & (rng.random(n) < bias)
+    y = np.where(flipped, 0, y_unbiased).astype(np.int64)
+    x = np.column_stack([income, debt_ratio, history, late, neighbourhood, group.astype(float)])
+    return CreditData(x, y, group, y_unbiased, CREDIT_FEATURES)

@@ -13,6 +13,9 @@ import datetime as dt
 import importlib.util
 import os
 import platform
+import re
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -170,6 +173,107 @@ def bench(paths: list[Path], output: Path, notebooks_only: bool = False) -> None
     print(f"wrote {output}")
 
 
+# --- slides and student copies ---------------------------------------------------------------
+
+SLIDES_DIR = ROOT / "slides"
+#: Where the decks find reveal.js, require.js, MathJax 2 and the widget renderer, relative to
+#: slides/: `npm ci` installs the exact versions of slides/package-lock.json there (git-ignored).
+SLIDE_LIBRARIES = "node_modules"
+SLIDE_LIBRARY_FILES = [
+    "reveal.js/dist/reveal.js",
+    "reveal.js/plugin/notes/notes.js",
+    "requirejs/require.js",
+    "mathjax/MathJax.js",
+    "@jupyter-widgets/html-manager/dist/embed-amd.js",
+]
+# The nbconvert reveal template, minus what it would fetch from a CDN and the deck does not use:
+# jQuery (only read when scrolling is on) and mermaid (an ES module, which file:// cannot import).
+_OFFLINE_REVEAL_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_jquery -%}{%- endblock html_head_js_jquery -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def slide_libraries_missing() -> list[str]:
+    """The browser libraries a deck loads that are not installed under slides/node_modules."""
+    return [f for f in SLIDE_LIBRARY_FILES if not (SLIDES_DIR / SLIDE_LIBRARIES / f).is_file()]
+
+
+def install_slide_libraries() -> bool:
+    """`npm ci` in slides/ when a library is missing; True when all are there afterwards."""
+    if not slide_libraries_missing():
+        return True
+    npm = shutil.which("npm")
+    if npm is None:
+        print("note: npm is not installed, so the decks will not open until you run `npm ci --prefix slides` (Debian: apt-get install npm)")
+        return False
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=SLIDES_DIR, check=True)
+    return not slide_libraries_missing()
+
+
+def slides_exporter():
+    """nbconvert's SlidesExporter configured for decks that open offline from slides/."""
+    from jinja2 import DictLoader
+    from nbconvert import SlidesExporter
+
+    lib = SLIDE_LIBRARIES
+    return SlidesExporter(
+        extra_loaders=[DictLoader({"offline_reveal.html.j2": _OFFLINE_REVEAL_TEMPLATE})],
+        template_file="offline_reveal.html.j2",
+        reveal_url_prefix=f"{lib}/reveal.js",
+        reveal_theme="white",
+        reveal_transition="none",
+        reveal_number="c/t",
+        require_js_url=f"{lib}/requirejs/require.js",
+        mathjax_url=f"{lib}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+        widget_renderer_url=f"{lib}/@jupyter-widgets/html-manager/dist/embed-amd.js",
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def slide_deck(path: Path) -> str:
+    """The reveal.js deck of one notebook, as HTML text (the same notebook always gives the same text)."""
+    nb = nbformat.read(path, as_version=4)
+    body, _ = slides_exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+    # a link to another chapter opens that chapter's deck
+    return re.sub(r'href="(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"', r'href="\1.slides.html\2"', body)
+
+
+def deck_path(notebook: Path) -> Path:
+    return SLIDES_DIR / f"{notebook.stem}.slides.html"
+
+
+def slides(paths: list[Path]) -> None:
+    """Write slides/NN_topic.slides.html for each notebook; fetch the browser libraries if missing."""
+    install_slide_libraries()
+    for path in paths:
+        target = deck_path(path)
+        target.write_bytes(slide_deck(path).encode("utf-8"))
+        print(f"wrote {target.relative_to(ROOT)}")
+
+
+def student_copy(nb):
+    """A notebook without the cells tagged `solution`, outputs cleared, ready to hand out."""
+    from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
+
+    nb, _ = TagRemovePreprocessor(remove_cell_tags={"solution"}, enabled=True).preprocess(nb, {})
+    nb, _ = ClearOutputPreprocessor(enabled=True).preprocess(nb, {})
+    nb.metadata.pop("widgets", None)  # saved widget state belongs to the removed outputs
+    return nb
+
+
+def student(paths: list[Path], output: Path = ROOT / "build" / "student") -> None:
+    """Write the student copies of the notebooks to build/student/ (same file names)."""
+    output.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        solutions = sum("solution" in cell.metadata.get("tags", []) for cell in nb.cells)
+        copy = student_copy(nb)
+        nbformat.write(copy, output / path.name)
+        print(f"wrote {(output / path.name).relative_to(ROOT) if output.is_relative_to(ROOT) else output / path.name} ({solutions} solution cells removed)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["execute", "bench", "slides", "student"])
@@ -182,9 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         execute(paths)
     elif args.command == "bench":
         bench(paths, args.output, args.notebooks_only)
+    elif args.command == "slides":
+        slides(paths)
     else:
-        print(f"'{args.command}' is not built yet")
-        return 1
+        student(paths)
     return 0
 
 
