@@ -41,3 +41,52 @@ def show_digits(images, labels=None, predictions=None, ncols: int = 10, size: fl
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --- 04 backpropagation ---
+
+
+def draw_computation_graph(root, figsize=(8, 3), show_grad: bool = True):
+    """Draw the graph behind an ``autograd.Value``: inputs on the left, ``root`` on the right.
+
+    Each node stands as far right as the nodes that use it allow.
+
+    Each box shows the node's label (or the operation that made it), its
+    value and, after ``root.backward()``, its gradient d root / d node (in red).
+    Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    order = root.topological_order()
+    to_root = {id(root): 0}  # longest path from each node to root; each node sits as far right as it can
+    for node in reversed(order):
+        for child in node._prev:
+            to_root[id(child)] = max(to_root.get(id(child), 0), to_root[id(node)] + 1)
+    last = max(to_root.values())
+    depth = {key: last - steps for key, steps in to_root.items()}
+    columns = {}
+    for node in order:
+        columns.setdefault(depth[id(node)], []).append(node)
+    pos = {}
+    for d, nodes in columns.items():
+        for i, node in enumerate(nodes):
+            pos[id(node)] = (d, 1.3 * ((len(nodes) - 1) / 2 - i))
+    fig, ax = plt.subplots(figsize=figsize)
+    for node in order:
+        x1, y1 = pos[id(node)]
+        for child in node._prev:
+            x0, y0 = pos[id(child)]
+            ax.annotate("", xy=(x1 - 0.28, y1), xytext=(x0 + 0.28, y0), arrowprops=dict(arrowstyle="->", color="0.5"))
+    for node in order:
+        x, y = pos[id(node)]
+        name = node.label or node._op  # an unlabelled input (a constant) shows only its value
+        text = f"{name}\n{node.data:.4g}" if name else f"{node.data:.4g}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, bbox=dict(boxstyle="round", fc="aliceblue", ec="steelblue"))
+        if show_grad:
+            ax.text(x, y - 0.5, f"grad {node.grad:.4g}", ha="center", va="center", fontsize=8, color="crimson")
+    ax.set_xlim(-0.6, max(columns) + 0.6)
+    half = 1.3 * (max(len(n) for n in columns.values()) - 1) / 2
+    ax.set_ylim(-half - 0.8, half + 0.4)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.util
+import itertools
 import os
 import platform
 import re
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -191,6 +193,12 @@ SLIDE_LIBRARY_FILES = [
 _OFFLINE_REVEAL_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_jquery -%}{%- endblock html_head_js_jquery -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style type="text/css">
+/* a slide taller than the 700-pixel deck scrolls instead of being cut off */
+.reveal .slides > section > section { max-height: 700px; overflow-y: auto; }
+</style>
+{%- endblock html_head_css -%}
 """
 
 
@@ -235,7 +243,11 @@ def slides_exporter():
 def slide_deck(path: Path) -> str:
     """The reveal.js deck of one notebook, as HTML text (the same notebook always gives the same text)."""
     nb = nbformat.read(path, as_version=4)
-    body, _ = slides_exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+    exporter = slides_exporter()
+    # the template gives each widget output a random uuid4() id; number them instead
+    ids = itertools.count()
+    exporter.environment.globals["uuid4"] = lambda: uuid.uuid5(uuid.NAMESPACE_URL, f"{path.stem}/{next(ids)}")
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     # a link to another chapter opens that chapter's deck
     return re.sub(r'href="(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"', r'href="\1.slides.html\2"', body)
 

@@ -5,5 +5,23 @@ TensorFlow only when it is handed a model of theirs.
 """
 
 from course_utils.xai.adapter import WrappedModel, wrap
+from course_utils.xai.deeplift import deeplift, deeplift_layers
 from course_utils.xai.gradients import gradient_x_input, saliency, smoothgrad
-from course_utils.xai.integrated_gradients import completeness_gap, integrated_gradients, integration_rule
+from course_utils.xai.integrated_gradients import (
+    completeness_gap,
+    integrated_gradients,
+    integration_rule,
+)
+from course_utils.xai.lime_surrogate import LimeResult, grid_segments, lime_image, lime_tabular
+from course_utils.xai.metrics import (
+    CurveResult,
+    RandomizationResult,
+    deletion_curve,
+    infidelity,
+    insertion_curve,
+    randomization_test,
+    rank_correlation,
+    sensitivity_max,
+)
+from course_utils.xai.occlusion import occlusion
+from course_utils.xai.shapley import ShapleyResult, kernel_shap, shapley_exact

@@ -1,0 +1,300 @@
+"""The course's Keras models: the MLP and the CNN, a training helper, and cached trained copies.
+
+Every model takes images scaled to [0, 1] (``data.scale_images``) and
+returns **logits** z (no softmax layer); the loss is the sparse categorical
+cross-entropy computed from logits, ``L = -log softmax(z)_y`` with
+``softmax(z)_k = exp(z_k) / sum_j exp(z_j)`` (``from_logits=True``).
+
+Layouts (Keras is channels-last): the MLP takes (N, 28, 28), the CNN
+(N, 28, 28, 1).
+
+``trained_model("mlp")`` / ``trained_model("cnn")`` train once with a fixed
+seed on ``load_mnist()`` and cache a ``.keras`` file under
+``env.data_dir()``; later calls load it.
+
+Only the Keras notebooks import this module (``import course_utils`` does not).
+Training here is made deterministic with ``keras.utils.set_random_seed`` and
+``tf.config.experimental.enable_op_determinism()``; the second switch is
+global for the process and may slow some TensorFlow ops (it mostly matters on GPUs).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from course_utils import env
+from course_utils.data import resolved_source
+
+ARCHITECTURES = ("mlp", "cnn")
+
+#: How ``trained_model`` trains each architecture (Adam, cross-entropy on logits);
+#: the same recipes as ``torch_models.RECIPES``. Bump ``RECIPE_VERSION`` when one changes.
+RECIPES = {
+    "mlp": {"epochs": 5, "batch_size": 32, "lr": 1e-3},
+    "cnn": {"epochs": 6, "batch_size": 32, "lr": 2e-3},
+}
+RECIPE_VERSION = 1
+
+
+# --- the two architectures ---------------------------------------------------
+
+
+def build_mlp(hidden: int = 128, dropout: float = 0.2) -> keras.Sequential:
+    """Flatten, Dense(hidden, relu), Dropout, Dense(10): (N, 28, 28) images -> (N, 10) logits."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(10),
+        ],
+        name="course_mlp",
+    )
+
+
+def build_cnn() -> keras.Sequential:
+    """Two conv blocks (3x3 "same" conv, ReLU, 2x2 max-pool) then a linear head.
+
+    Shapes: (N,28,28,1) -> (N,28,28,8) -> (N,14,14,8) -> (N,14,14,16) -> (N,7,7,16)
+    -> flatten 784 -> Dense -> (N,10) logits.
+    """
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10),
+        ],
+        name="course_cnn",
+    )
+
+
+def build_model(name: str) -> keras.Sequential:
+    """``build_mlp()`` or ``build_cnn()`` by name ("mlp" or "cnn")."""
+    _check_name(name)
+    return build_mlp() if name == "mlp" else build_cnn()
+
+
+# --- arrays in ------------------------------------------------------------------
+
+
+def to_array(images, channels_last: bool = True) -> np.ndarray:
+    """Scaled images as float32: (N, 28, 28) or (N, 28, 28, 1) -> (N, 28, 28, 1).
+
+    With ``channels_last=False`` the result is (N, 28, 28) (the MLP's input).
+    Raises ValueError for any other shape, or for uint8 pixels that were not
+    scaled to [0, 1] with ``data.scale_images``.
+    """
+    array = np.asarray(images)
+    if array.dtype == np.uint8:
+        raise ValueError("expected images scaled to [0, 1] (float32); got uint8 pixels: use data.scale_images(x) first")
+    if array.ndim == 4 and array.shape[1:] == (28, 28, 1):
+        array = array[..., 0]
+    elif array.ndim == 4 and array.shape[1:] == (1, 28, 28):
+        raise ValueError(
+            "got channels-first images (N, 1, 28, 28), the PyTorch layout; Keras wants (N, 28, 28, 1) or (N, 28, 28)"
+        )
+    if array.ndim != 3 or array.shape[1:] != (28, 28):
+        raise ValueError(f"expected images of shape (N, 28, 28) or (N, 28, 28, 1), got {array.shape}")
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    return array[..., None] if channels_last else array
+
+
+def check_labels(labels, n: int | None = None) -> np.ndarray:
+    """Integer class labels 0..9 as an int64 array; ValueError for anything else."""
+    array = np.asarray(labels)
+    if array.ndim != 1:
+        raise ValueError(f"expected a 1-D array of labels, got shape {array.shape}")
+    if n is not None and len(array) != n:
+        raise ValueError(f"expected {n} labels (one per image), got {len(array)}")
+    if array.size and not np.issubdtype(array.dtype, np.integer) and not np.all(np.mod(array, 1) == 0):
+        raise ValueError(f"expected integer class labels 0..9, got dtype {array.dtype} with fractional values")
+    if array.size and (array.min() < 0 or array.max() > 9):
+        raise ValueError(f"expected class labels in 0..9, got values from {array.min()} to {array.max()}")
+    return array.astype(np.int64)
+
+
+def _model_input(model: keras.Model, images) -> np.ndarray:
+    """Images in the layout ``model`` expects: (N, 28, 28, 1) for a 4-D input, else (N, 28, 28)."""
+    return to_array(images, channels_last=len(model.input_shape) == 4)
+
+
+# --- training and evaluation ---------------------------------------------------
+
+
+def make_deterministic(seed: int = 0) -> None:
+    """Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic (for the whole process)."""
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def compile_model(model: keras.Model, lr: float = 1e-3) -> keras.Model:
+    """Compile with Adam(lr), cross-entropy on logits and accuracy; returns the model."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=lr),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def train(
+    model: keras.Model,
+    x,
+    y,
+    *,
+    epochs: int = 5,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    validation: tuple | None = None,
+    progress: bool = True,
+) -> dict[str, list[float]]:
+    """Compile (Adam, cross-entropy on logits) and ``fit`` in shuffled mini-batches, with a tqdm bar.
+
+    Returns the Keras history: ``{"loss": [...], "accuracy": [...]}`` per epoch,
+    plus ``val_loss`` / ``val_accuracy`` when ``validation=(x_val, y_val)``.
+    Seed first (``make_deterministic(seed)``) for a repeatable run.
+    """
+    inputs = _model_input(model, x)
+    targets = check_labels(y, len(inputs))
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be positive, got {epochs} and {batch_size}")
+    validation_data = None
+    if validation is not None:
+        x_val, y_val = validation
+        x_val = _model_input(model, x_val)
+        validation_data = (x_val, check_labels(y_val, len(x_val)))
+    compile_model(model, lr)
+    steps = int(np.ceil(len(inputs) / batch_size))
+    callback = TqdmCallback(total=epochs * steps, enabled=progress)
+    history = model.fit(
+        inputs,
+        targets,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        validation_data=validation_data,
+        callbacks=[callback],
+        verbose=0,
+    )
+    return {key: [float(v) for v in values] for key, values in history.history.items()}
+
+
+class TqdmCallback(keras.callbacks.Callback):
+    """One tqdm bar over every training batch, with the epoch and loss as its postfix."""
+
+    def __init__(self, total: int, enabled: bool = True):
+        super().__init__()
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=total, disable=not enabled, desc="training", unit="batch", mininterval=0.5)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.bar.update(1)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        shown = {"epoch": epoch + 1, "loss": f"{logs.get('loss', float('nan')):.3f}"}
+        if "val_accuracy" in logs:
+            shown["val_acc"] = f"{logs['val_accuracy']:.3f}"
+        self.bar.set_postfix(shown)
+
+    def on_train_end(self, logs=None):
+        self.bar.close()
+
+
+def predict_logits(model: keras.Model, x, batch_size: int = 1000) -> np.ndarray:
+    """Logits (N, 10) as a NumPy array, computed with ``training=False`` (Dropout off)."""
+    inputs = _model_input(model, x)
+    chunks = [np.asarray(model(inputs[i : i + batch_size], training=False)) for i in range(0, len(inputs), batch_size)]
+    return np.concatenate(chunks) if chunks else np.zeros((0, 10), np.float32)
+
+
+def evaluate(model: keras.Model, x, y, batch_size: int = 1000) -> dict[str, float]:
+    """Mean cross-entropy and accuracy on (x, y): ``{"loss": ..., "accuracy": ...}``.
+
+    loss = mean_i [log sum_k exp(z_ik) - z_{i,y_i}], computed in float64 from the logits.
+    """
+    logits = predict_logits(model, x, batch_size).astype(np.float64)
+    targets = check_labels(y, len(logits))
+    top = logits.max(axis=1, keepdims=True)
+    log_sum_exp = (top + np.log(np.exp(logits - top).sum(axis=1, keepdims=True)))[:, 0]
+    loss = float(np.mean(log_sum_exp - logits[np.arange(len(targets)), targets]))
+    accuracy = float(np.mean(logits.argmax(axis=1) == targets))
+    return {"loss": loss, "accuracy": accuracy}
+
+
+# --- cached trained models -----------------------------------------------------------
+
+
+def cache_path(name: str, seed: int = 0, source: str | None = None) -> Path:
+    """The file ``trained_model(name, seed)`` uses, keyed by framework, architecture, data source and seed."""
+    _check_name(name)
+    source = source or resolved_source()
+    return env.data_dir() / "models" / f"keras_{name}_{source}_seed{seed}_v{RECIPE_VERSION}.keras"
+
+
+def trained_model(name: str, seed: int = 0, verbose: bool = True) -> keras.Model:
+    """The course's trained "mlp" or "cnn" (outputs logits; compiled, so ``model.evaluate`` works).
+
+    The first call trains it (seeded, deterministic, a few seconds on the
+    offline subset) on ``load_mnist()`` scaled with ``scale_images`` and saves
+    it atomically as ``.keras``; later calls load that file. A file that
+    fails to load is deleted and the model retrained.
+    """
+    source = resolved_source()
+    path = cache_path(name, seed, source)
+    if path.exists():
+        try:
+            model = keras.models.load_model(path, compile=False)
+            if model.name != f"course_{name}":
+                raise ValueError(f"the file holds {model.name!r}, not course_{name}")
+            return compile_model(model)
+        except Exception as err:  # corrupt, truncated or another model
+            if verbose:
+                print(f"cached model {path.name} did not load ({type(err).__name__}); retraining it")
+            path.unlink(missing_ok=True)
+    model = _train_course_model(name, seed, source, verbose)
+    _save_atomically(model, path)
+    return model
+
+
+def _train_course_model(name: str, seed: int, source: str, verbose: bool) -> keras.Model:
+    from course_utils.data import load_mnist, scale_images
+
+    (x_train, y_train), _ = load_mnist(source, verbose=verbose)
+    make_deterministic(seed)
+    model = build_model(name)
+    if verbose:
+        print(f"training the course {name.upper()} (seed {seed}); it is cached for next time")
+    train(model, scale_images(x_train), y_train, progress=verbose, **RECIPES[name])
+    return model
+
+
+def _save_atomically(model: keras.Model, path: Path) -> None:
+    """Write to a temporary file in the same folder, then rename it over ``path`` (atomic on one file system)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=path.stem + ".", suffix=".tmp.keras", dir=path.parent)
+    os.close(handle)
+    try:
+        model.save(temporary, overwrite=True)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _check_name(name: str) -> None:
+    if name not in ARCHITECTURES:
+        raise ValueError(f"model name must be one of {ARCHITECTURES}, got {name!r}")

@@ -1,0 +1,333 @@
+"""Is an explanation any good? Faithfulness (deletion / insertion, infidelity), robustness (max-sensitivity)
+and the sanity check that an explanation depends on the model at all (parameter randomisation).
+
+* ``deletion_curve``: remove pixels in the order of the attribution, most important first; a faithful
+  map makes the target's score fall fast, so the area under the curve is small (Petsiuk et al., 2018).
+* ``insertion_curve``: start from the baseline and add pixels in that order; a faithful map makes the
+  score rise fast, so the area is large.
+* ``randomization_test``: re-initialise the layers from the top down (Adebayo et al., 2018) and compare
+  each explanation with the trained model's; an explanation that does not change is not explaining the model.
+* ``infidelity`` (Yeh et al., 2019): E_I[(I . Phi(x) - (f(x) - f(x - I)))^2], how badly the attribution
+  predicts the output change under random perturbations I. Lower is better.
+* ``sensitivity_max`` (Yeh et al., 2019): max over small perturbations ||Phi(x + d) - Phi(x)||. Lower is
+  more robust. Captum divides by ||Phi(x)||; ``relative=True`` does the same.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from course_utils.xai._checks import (
+    as_baseline,
+    as_batch,
+    as_positive_int,
+    as_targets,
+    per_row_target,
+)
+from course_utils.xai.adapter import is_keras_model, is_torch_model, wrap
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _check_attributions(attributions, x) -> np.ndarray:
+    attributions = np.asarray(attributions, dtype=float)
+    if attributions.shape != x.shape:
+        raise ValueError(f"attributions must have the shape of x {x.shape}, got {attributions.shape}")
+    if not np.all(np.isfinite(attributions)):
+        raise ValueError("attributions must be finite (no nan or inf)")
+    return attributions
+
+
+# --- deletion and insertion --------------------------------------------------------------------
+
+
+@dataclass
+class CurveResult:
+    """A deletion or insertion curve per example.
+
+    fractions : (n_steps + 1,) share of the features removed (deletion) or added (insertion), 0 to 1.
+    scores : (N, n_steps + 1) the target's score at each step.
+    area : (N,) area under each curve (trapezoid rule over fractions in [0, 1]).
+    """
+
+    fractions: np.ndarray
+    scores: np.ndarray
+    area: np.ndarray
+
+
+def _curve(model, x, attributions, target, n_steps, baseline, score, batch_size, insert: bool) -> CurveResult:
+    m = wrap(model)
+    x = as_batch(x)
+    attributions = _check_attributions(attributions, x)
+    baseline = as_baseline(baseline, x)
+    n_steps = as_positive_int(n_steps, "n_steps")
+    if score not in ("probability", "output"):
+        raise ValueError(f"score must be 'probability' (softmax of the outputs) or 'output' (raw), got {score!r}")
+    n, d = len(x), int(np.prod(x.shape[1:]))
+    fractions = np.linspace(0.0, 1.0, n_steps + 1)
+    counts = np.round(fractions * d).astype(int)
+    # rank[k, i] = position of feature i in example k's order (0 = most important)
+    order = np.argsort(-attributions.reshape(n, d), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(d)[None, :].repeat(n, 0), axis=1)
+    flat_x, flat_b = x.reshape(n, d), baseline.reshape(n, d)
+    first, second = (flat_b, flat_x) if insert else (flat_x, flat_b)
+    rows = None
+    scores = np.empty((n, n_steps + 1))
+    per_chunk = max(1, batch_size // n)
+    for start in range(0, n_steps + 1, per_chunk):
+        step_counts = counts[start : start + per_chunk]
+        switched = rank[:, None, :] < step_counts[None, :, None]  # (n, steps, d)
+        batch = np.where(switched, second[:, None, :], first[:, None, :]).reshape(-1, *x.shape[1:]).astype(x.dtype)
+        out = m.predict(batch)
+        if rows is None:
+            rows = as_targets(target, n, out.shape[1])
+        if score == "probability":
+            out = _softmax(out)
+        scores[:, start : start + len(step_counts)] = out.reshape(n, len(step_counts), -1)[np.arange(n), :, rows]
+    return CurveResult(fractions, scores, np.trapezoid(scores, fractions, axis=1))
+
+
+def deletion_curve(model, x, attributions, target, n_steps: int = 50, baseline=0.0, score: str = "probability", *, batch_size: int = 4096) -> CurveResult:
+    """The target's score as features are replaced by ``baseline``, highest attribution first.
+
+    At step k the round(k / n_steps * D) top-ranked of the D features of each example take the
+    baseline's value (0.0: black pixels). ``score`` is 'probability' (softmax of the model's
+    outputs, for models that return logits) or 'output' (the raw output). Lower area = more faithful.
+    """
+    return _curve(model, x, attributions, target, n_steps, baseline, score, batch_size, insert=False)
+
+
+def insertion_curve(model, x, attributions, target, n_steps: int = 50, baseline=0.0, score: str = "probability", *, batch_size: int = 4096) -> CurveResult:
+    """The target's score as features of x are put back onto ``baseline``, highest attribution first.
+
+    At step k the round(k / n_steps * D) top-ranked features take x's value, the rest stay at the
+    baseline. Higher area = more faithful.
+    """
+    return _curve(model, x, attributions, target, n_steps, baseline, score, batch_size, insert=True)
+
+
+# --- rank correlation and the randomisation test --------------------------------------------------
+
+
+def rank_correlation(a, b, absolute: bool = True) -> np.ndarray:
+    """Spearman rank correlation between two batches of explanations, one value per example.
+
+    rho = Pearson correlation of the ranks (ties get their average rank); ``absolute`` compares
+    |a| and |b| (which pixels matter, whatever the sign).
+    """
+    from scipy.stats import rankdata
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape or a.ndim < 2:
+        raise ValueError(f"expected two batches of explanations of the same shape (N, ...), got {a.shape} and {b.shape}")
+    a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
+    if absolute:
+        a, b = np.abs(a), np.abs(b)
+    ra = rankdata(a, axis=1) - (a.shape[1] + 1) / 2
+    rb = rankdata(b, axis=1) - (b.shape[1] + 1) / 2
+    denom = np.sqrt((ra**2).sum(axis=1) * (rb**2).sum(axis=1))
+    return np.where(denom > 0, (ra * rb).sum(axis=1) / np.where(denom > 0, denom, 1.0), 0.0)
+
+
+@dataclass
+class RandomizationResult:
+    """Explanations of a model whose layers are re-initialised one after another, top layer first.
+
+    layers : names of the layers, in the order they were re-initialised.
+    explanations : (n_layers + 1, N, ...); [0] is the trained model's, [k] after re-initialising layers[:k]
+        (cascading) or layers[k-1] alone (independent).
+    similarity : (n_layers, N) rank correlation of each randomised explanation with the trained model's.
+    """
+
+    layers: list[str]
+    explanations: np.ndarray
+    similarity: np.ndarray
+    mode: str = field(default="cascading")
+
+
+def _torch_layers(model):
+    """(name, module) of every module that owns parameters, in forward order; names like 'Linear 7'."""
+    return [(f"{type(mod).__name__} {name}", mod) for name, mod in model.named_modules() if any(True for _ in mod.parameters(recurse=False))]
+
+
+def _keras_layers(model):
+    return [(f"{type(layer).__name__} {layer.name}", layer) for layer in model.layers if layer.weights]
+
+
+def _reinitialise(layer, framework: str, seed: int) -> None:
+    if framework == "torch":
+        import torch
+
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            if not hasattr(layer, "reset_parameters"):
+                raise ValueError(f"cannot re-initialise layer {type(layer).__name__}: it has no reset_parameters()")
+            layer.reset_parameters()
+        return
+    import keras
+
+    for i, weight in enumerate(layer.weights):
+        kind = "kernel" if "kernel" in weight.path else ("bias" if "bias" in weight.path else None)
+        initializer = getattr(layer, f"{kind}_initializer", None) if kind else None
+        if initializer is None:
+            initializer = keras.initializers.GlorotUniform() if weight.ndim > 1 else keras.initializers.Zeros()
+        config = initializer.get_config()
+        if "seed" in config:
+            config["seed"] = seed * 100 + i
+        weight.assign(type(initializer).from_config(config)(weight.shape, dtype=weight.dtype))
+
+
+def _copy_model(model, framework: str):
+    if framework == "torch":
+        return copy.deepcopy(model).eval()
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def randomization_test(model, x, target, method, *, mode: str = "cascading", absolute: bool = True, seed: int = 0) -> RandomizationResult:
+    """Model-parameter randomisation test (Adebayo et al., 2018), for a PyTorch or Keras model.
+
+    method : explain(model, x, target) -> attributions shaped like x (e.g. ``xai.saliency``).
+    mode : 'cascading' re-initialises the layers with parameters from the output down, one more
+        at each step; 'independent' re-initialises one layer at a time in a fresh copy.
+    Returns each step's explanations and their Spearman rank correlation with the trained
+    model's (:func:`rank_correlation`). The model itself is never modified (copies are).
+    """
+    if is_torch_model(model):
+        framework, layers_of = "torch", _torch_layers
+    elif is_keras_model(model):
+        framework, layers_of = "keras", _keras_layers
+    else:
+        raise ValueError(f"randomization_test needs a PyTorch or Keras model whose layers it can re-initialise, got {type(model).__name__}")
+    if mode not in ("cascading", "independent"):
+        raise ValueError(f"mode must be 'cascading' or 'independent', got {mode!r}")
+    x = as_batch(x)
+    target = per_row_target(target, len(x))
+    original = np.asarray(method(model, x, target))
+    if original.shape != x.shape:
+        raise ValueError(f"method must return attributions shaped like x {x.shape}, it returned {original.shape}")
+    names = [name for name, _ in layers_of(model)][::-1]
+    explanations, similarity = [original], []
+    work = _copy_model(model, framework)
+    for step, name in enumerate(names):
+        if mode == "independent":
+            work = _copy_model(model, framework)
+        layer = dict(layers_of(work))[name]
+        _reinitialise(layer, framework, seed + step)
+        attribution = np.asarray(method(work, x, target))
+        explanations.append(attribution)
+        similarity.append(rank_correlation(original, attribution, absolute=absolute))
+    return RandomizationResult(names, np.stack(explanations), np.array(similarity).reshape(len(names), len(x)), mode)
+
+
+# --- infidelity and max-sensitivity --------------------------------------------------------------
+
+
+def _perturbations(perturbations, x, n_perturb_samples, draw) -> np.ndarray:
+    """(N, S, ...) perturbations: given (S, ...) shared or (N, S, ...) per example, or drawn."""
+    if perturbations is None:
+        n_perturb_samples = as_positive_int(n_perturb_samples, "n_perturb_samples")
+        return draw((len(x), n_perturb_samples, *x.shape[1:])).astype(x.dtype)
+    p = np.asarray(perturbations, dtype=x.dtype)
+    if p.shape[1:] == x.shape[1:] and p.ndim == x.ndim:
+        p = np.broadcast_to(p[None], (len(x), *p.shape))
+    if p.ndim != x.ndim + 1 or p.shape[0] != len(x) or p.shape[2:] != x.shape[1:]:
+        raise ValueError(
+            f"perturbations must have shape (n_samples, {', '.join(map(str, x.shape[1:]))}) shared by all examples, "
+            f"or (N={len(x)}, n_samples, ...) per example; got {p.shape}"
+        )
+    if not np.all(np.isfinite(p)):
+        raise ValueError("perturbations must be finite")
+    return p
+
+
+def infidelity(
+    model,
+    x,
+    attributions,
+    target,
+    perturbations=None,
+    n_perturb_samples: int = 10,
+    noise_scale: float = 0.1,
+    normalize: bool = False,
+    seed: int = 0,
+    *,
+    batch_size: int = 4096,
+) -> np.ndarray:
+    """Explanation infidelity (Yeh et al., 2019), one value per example; lower is better.
+
+    INFD = mean_j ( I_j . Phi(x) - (f_t(x) - f_t(x - I_j)) )^2
+
+    with perturbations I_j ~ N(0, noise_scale^2) per feature unless ``perturbations`` are given
+    ((S, ...) shared or (N, S, ...)). ``normalize=True`` first rescales the attribution by the
+    best factor beta = sum_j a_j b_j / sum_j a_j^2 (a_j = I_j . Phi, b_j = the output change), as
+    Captum's ``normalize=True`` does, so that maps of different scales can be compared.
+    f is the model's raw output (logits for the course models), as in Captum.
+    """
+    m = wrap(model)
+    x = as_batch(x)
+    attributions = _check_attributions(attributions, x)
+    rng = np.random.default_rng(seed)
+    p = _perturbations(perturbations, x, n_perturb_samples, lambda shape: rng.normal(0.0, noise_scale, size=shape))
+    n, s = p.shape[:2]
+    fx = m.predict(x)
+    rows = as_targets(target, n, fx.shape[1])
+    perturbed = (x[:, None] - p).reshape(n * s, *x.shape[1:])
+    out = m.predict(perturbed, batch_size=batch_size).reshape(n, s, -1)[np.arange(n), :, rows]
+    change = fx[np.arange(n), rows][:, None] - out  # b_j
+    predicted = np.einsum("nsd,nd->ns", p.reshape(n, s, -1).astype(float), attributions.reshape(n, -1))  # a_j
+    if normalize:
+        denom = (predicted**2).sum(axis=1)
+        beta = np.where(denom > 0, (predicted * change).sum(axis=1) / np.where(denom > 0, denom, 1.0), 0.0)
+        predicted = beta[:, None] * predicted
+    return ((predicted - change) ** 2).mean(axis=1)
+
+
+def sensitivity_max(
+    explain,
+    x,
+    target,
+    radius: float = 0.02,
+    n_perturb_samples: int = 10,
+    perturbations=None,
+    relative: bool = False,
+    seed: int = 0,
+) -> np.ndarray:
+    """Max-sensitivity of an explanation (Yeh et al., 2019), one value per example; lower is more robust.
+
+    SENS_MAX = max_j || Phi(x + d_j) - Phi(x) ||            (the paper's definition, ``relative=False``)
+    SENS_MAX = max_j || Phi(x + d_j) - Phi(x) || / ||Phi(x)||  (Captum's ``sensitivity_max``, ``relative=True``)
+
+    with d_j uniform in the L-infinity ball of ``radius`` (Captum's default sampler) unless
+    ``perturbations`` ((S, ...) or (N, S, ...)) are given; ||.|| is the Frobenius (L2) norm over
+    each example's features. explain(x_batch, target_batch) -> attributions shaped like x_batch;
+    it is called once on the original batch and once on all N * S perturbed copies.
+    """
+    x = as_batch(x)
+    target = per_row_target(target, len(x))
+    rng = np.random.default_rng(seed)
+    d = _perturbations(perturbations, x, n_perturb_samples, lambda shape: rng.uniform(-radius, radius, size=shape))
+    n, s = d.shape[:2]
+    base = np.asarray(explain(x, target), dtype=float)
+    if base.shape != x.shape:
+        raise ValueError(f"explain must return attributions shaped like x {x.shape}, it returned {base.shape}")
+    noisy = (x[:, None] + d).reshape(n * s, *x.shape[1:])
+    noisy_target = target if np.ndim(target) == 0 else np.repeat(target, s)
+    moved = np.asarray(explain(noisy, noisy_target), dtype=float).reshape(n, s, -1)
+    change = np.linalg.norm(moved - base.reshape(n, 1, -1), axis=2)
+    if relative:
+        norm = np.linalg.norm(base.reshape(n, -1), axis=1)
+        change = change / np.where(norm > 0, norm, 1.0)[:, None]
+    return change.max(axis=1)

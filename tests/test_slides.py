@@ -1,0 +1,138 @@
+"""The committed reveal.js decks: one per notebook, never stale, offline, and they render.
+
+Every deck is rebuilt in memory and compared byte for byte with slides/NN_topic.slides.html
+(`make slides` refreshes them). One deck is opened in headless Chromium from file://, with every
+network request refused: it must count the slides the notebook's metadata asks for, load without
+console errors, typeset its maths, render its widgets from their saved state, and leave PNGs in
+test-output/slides/.
+"""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+import tools  # noqa: E402
+from test_browser import CHROMIUM_ARGS, require_chromium  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+RENDERED = ROOT / "notebooks" / "01_the_neuron.ipynb"  # maths, fragments, notes and a widget
+OUTPUT = ROOT / "test-output" / "slides"
+REVEAL_MODULE = f"{tools.SLIDE_LIBRARIES}/reveal.js/dist/reveal.js"
+
+
+def expected_slide_counts(nb) -> tuple[int, int]:
+    """(horizontal slides, all slides) as nbconvert's reveal exporter lays the notebook out.
+
+    The first cell that is neither skipped nor a note opens the deck; after it, each "slide"
+    cell opens a new horizontal slide and each "slide" or "subslide" cell a new reveal slide.
+    """
+    types = [cell.metadata.get("slideshow", {}).get("slide_type", "-") for cell in nb.cells]
+    first = next(i for i, t in enumerate(types) if t not in {"skip", "notes"})
+    later = types[first + 1 :]
+    return 1 + later.count("slide"), 1 + later.count("slide") + later.count("subslide")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_deck_equals_a_fresh_build(path):
+    deck = tools.deck_path(path)
+    assert deck.exists(), f"{deck.name} is missing: run `make slides`"
+    assert deck.read_bytes() == tools.slide_deck(path).encode("utf-8"), f"{deck.name} is stale: run `make slides` and commit it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_deck_loads_its_scripts_and_styles_from_relative_paths(path):
+    html = tools.deck_path(path).read_text(encoding="utf-8")
+    assets = re.findall(r'<script[^>]*\ssrc="([^"]*)"', html) + re.findall(r'<link[^>]*\shref="([^"]*)"', html)
+    assets += re.findall(r"""import\s+\w+\s+from\s+['"]([^'"]+)['"]""", html)
+    assets += re.findall(r"var widgetRendererSrc = '([^']*)'", html)
+    assert assets, "no scripts found in the deck"
+    remote = [a for a in assets if "://" in a or a.startswith("/")]
+    assert not remote, f"{path.name}: the deck would fetch {remote}; it must open offline"
+    for asset in assets:
+        assert asset.startswith(tools.SLIDE_LIBRARIES + "/"), f"{asset} is not under slides/{tools.SLIDE_LIBRARIES}"
+    assert "/work/" not in html and "/home/" not in html, "an absolute path leaked into the deck"
+
+
+def test_deck_has_the_slides_its_metadata_asks_for():
+    horizontal, total = expected_slide_counts(nbformat.read(RENDERED, as_version=4))
+    html = tools.deck_path(RENDERED).read_text(encoding="utf-8")
+    slides_div = html[html.index('<div class="slides">') :]
+    assert slides_div.count("<section") == horizontal + total  # every slide is a section of subslide sections
+    assert total > horizontal > 3
+
+
+def test_deck_renders_offline_in_headless_chromium():
+    require_chromium()
+    missing = tools.slide_libraries_missing()
+    if missing:
+        message = f"the deck's browser libraries are not installed ({missing[0]} ...): run `npm ci --prefix slides` or `make slides`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    deck = tools.deck_path(RENDERED)
+    horizontal, total = expected_slide_counts(nbformat.read(RENDERED, as_version=4))
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    console_errors, page_errors, failed, remote = [], [], [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+            page.on("requestfailed", lambda request: failed.append(request.url))
+
+            def refuse(route):
+                remote.append(route.request.url)
+                route.abort()
+
+            page.route(lambda url: not url.startswith(("file:", "data:", "blob:")), refuse)
+            page.goto(deck.as_uri())
+            page.wait_for_selector(".reveal.ready", timeout=60_000)
+            # reveal.js is an AMD module here (require.js loads it), not a global
+            counts = page.evaluate(
+                f"new Promise(done => require(['{REVEAL_MODULE}'], R => done([R.getHorizontalSlides().length, R.getTotalSlides()])))"
+            )
+            assert counts == [horizontal, total], f"reveal.js shows {counts} slides, the metadata asks for {[horizontal, total]}"
+            page.wait_for_function(
+                "window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running", timeout=60_000
+            )
+            assert page.locator(".MathJax_CHTML, .MathJax").count() > 0, "no maths was typeset"
+            page.screenshot(path=str(OUTPUT / f"{RENDERED.stem}_title.png"))
+
+            if '"widgets"' in RENDERED.read_text() or "widget-state" in deck.read_text(encoding="utf-8"):
+                slider = page.locator(".widget-slider").first
+                slider.wait_for(state="attached", timeout=60_000)
+                indices = page.evaluate(
+                    f"""el => new Promise(done => require(['{REVEAL_MODULE}'], R => {{
+                        const i = R.getIndices(el.closest('section')); R.slide(i.h, i.v); done(i); }}))""",
+                    slider.element_handle(),
+                )
+                page.wait_for_timeout(800)
+                assert slider.is_visible(), "the saved widget state did not render on its slide"
+                assert page.locator(".reveal section.present img").count() > 0, "the widget's picture is missing"
+                page.screenshot(path=str(OUTPUT / f"{RENDERED.stem}_widget_slide_{indices['h']}.png"))
+        finally:
+            browser.close()
+    assert not remote, f"the deck tried to reach the network: {remote}"
+    assert not failed, f"files the deck could not load: {failed}"
+    assert not page_errors, f"JavaScript errors: {page_errors}"
+    assert not console_errors, f"console errors: {console_errors}"
+
+
+def test_instructor_guide_lists_every_notebook_with_its_deck_and_time():
+    guide = (ROOT / "slides" / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        first = nbformat.read(path, as_version=4).cells[0].source
+        minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", first).group(1)
+        listed = re.search(rf"\(\.\./notebooks/{re.escape(path.name)}\) \((\d+) min\)", guide)
+        assert listed, f"slides/README.md: the lesson plan does not list {path.name} as '[..](../notebooks/{path.name}) (N min)'"
+        assert listed.group(1) == minutes, f"slides/README.md gives {path.name} {listed.group(1)} min, its first cell says {minutes}"
+        assert f"]({path.stem}.slides.html)" in guide, f"slides/README.md does not link the deck of {path.name}"
