@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# the browser libraries the slide decks load (reveal.js, MathJax, ...), from the npm registry, git-ignored
+DECK_LIBS := slides/node_modules/.package-lock.json
 
 .PHONY: help setup lab test execute slides student bench lint clean
 
@@ -26,16 +28,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+$(DECK_LIBS): slides/package.json slides/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the slide decks' libraries (Debian: apt-get install npm)"; exit 1; }
+	npm ci --prefix slides --no-audit --no-fund --ignore-scripts
+	touch $(DECK_LIBS)
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
-test: $(STAMP)
+test: $(STAMP) $(DECK_LIBS)
 	$(BIN)/python -m pytest
 
 execute: $(STAMP)
 	$(BIN)/python tests/tools.py execute $(NOTEBOOKS)
 
-slides: $(STAMP)
+slides: $(STAMP) $(DECK_LIBS)
 	$(BIN)/python tests/tools.py slides $(NOTEBOOKS)
 
 student: $(STAMP)

@@ -40,6 +40,16 @@ def test_course_map_lists_existing_notebooks_in_order():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_course_map_time_is_the_notebooks_own(path):
+    row = re.search(rf"^\| \d\d \| \[[^]]+\]\(notebooks/{re.escape(path.name)}\) \|.*$", README, re.M)
+    assert row, f"the README's course map has no row for {path.name}"
+    listed = re.search(r"\| (\d+) min \|", row.group(0))
+    own = re.search(r"\*\*Time:\*\* about (\d+) minutes", _read(path).cells[0].source)
+    assert listed and own, f"{path.name}: a time is missing from its course-map row or from its first cell"
+    assert listed.group(1) == own.group(1), f"the README gives {path.name} {listed.group(1)} min, its first cell says {own.group(1)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_opens_with_objectives_prerequisites_and_time(path):
     first = _read(path).cells[0]
     assert first.cell_type == "markdown"

@@ -136,3 +136,18 @@ def test_instructor_guide_lists_every_notebook_with_its_deck_and_time():
         assert listed, f"slides/README.md: the lesson plan does not list {path.name} as '[..](../notebooks/{path.name}) (N min)'"
         assert listed.group(1) == minutes, f"slides/README.md gives {path.name} {listed.group(1)} min, its first cell says {minutes}"
         assert f"]({path.stem}.slides.html)" in guide, f"slides/README.md does not link the deck of {path.name}"
+
+
+def test_lesson_plan_run_times_are_those_in_benchmarks_md():
+    bench = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    guide = (ROOT / "slides" / "README.md").read_text(encoding="utf-8")
+    measured = {m[1]: float(m[2]) for m in re.finditer(r"^\| (\d\d_[a-z0-9_]+\.ipynb) \| ([\d.]+) \|", bench, re.M)}
+    date = re.search(r"Written by `make bench` on (\d{4}-\d\d-\d\d)", bench)[1]
+    assert f"measured on {date} and recorded by `make bench`" in guide, "the lesson plan must give the date of BENCHMARKS.md"
+    meetings = [line for line in guide.splitlines() if re.match(r"^\| \d+ \| \[", line)]
+    assert meetings, "slides/README.md has no lesson-plan rows"
+    for row in meetings:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        names = re.findall(r"\(\.\./notebooks/(\d\d_[a-z0-9_]+\.ipynb)\)", cells[1])
+        expected = " + ".join(f"{measured[name]:.0f} s" for name in names)
+        assert cells[2] == expected, f"meeting {cells[0]}: run time {cells[2]!r}, BENCHMARKS.md gives {expected!r} (paste them again after `make bench`)"

@@ -99,7 +99,9 @@ def _run_for_bench(path: Path) -> tuple[float, int, str]:
     text = "\n".join(
         out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", []) if out.get("output_type") == "stream"
     )
-    source = "offline subset" if "MNIST: offline subset" in text else ("full MNIST" if "mnist" in text.lower() or "MNIST" in "".join(c.source for c in nb.cells) else "-")
+    code = "".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    uses_mnist = "load_mnist(" in code or "trained_model(" in code
+    source = "offline subset" if "MNIST: offline subset" in text else ("full MNIST" if uses_mnist else "-")
     return seconds, memory.peak, source
 
 
