@@ -11,7 +11,6 @@ import pytest
 
 from course_utils import data
 
-
 # --- the offline subset --------------------------------------------------------------------------
 
 

@@ -199,6 +199,9 @@ _OFFLINE_REVEAL_TEMPLATE = """{%- extends 'index.html.j2' -%}
 <style type="text/css">
 /* a slide taller than the 700-pixel deck scrolls instead of being cut off */
 .reveal .slides > section > section { max-height: 700px; overflow-y: auto; }
+/* long code lines wrap instead of running off the slide; wide printed tables scroll sideways */
+.reveal .jp-InputArea pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+.reveal .jp-OutputArea pre { overflow-x: auto; }
 </style>
 {%- endblock html_head_css -%}
 """
@@ -245,6 +248,9 @@ def slides_exporter():
 def slide_deck(path: Path) -> str:
     """The reveal.js deck of one notebook, as HTML text (the same notebook always gives the same text)."""
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # a deck shows results, not log lines and progress bars (stderr)
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if not (out.output_type == "stream" and out.name == "stderr")]
     exporter = slides_exporter()
     # the template gives each widget output a random uuid4() id; number them instead
     ids = itertools.count()

@@ -25,3 +25,32 @@ from course_utils.xai.metrics import (
 )
 from course_utils.xai.occlusion import occlusion
 from course_utils.xai.shapley import ShapleyResult, kernel_shap, shapley_exact
+
+__all__ = [
+    "wrap",
+    "WrappedModel",
+    "saliency",
+    "gradient_x_input",
+    "smoothgrad",
+    "integrated_gradients",
+    "integration_rule",
+    "completeness_gap",
+    "deeplift",
+    "deeplift_layers",
+    "occlusion",
+    "lime_image",
+    "lime_tabular",
+    "grid_segments",
+    "LimeResult",
+    "shapley_exact",
+    "kernel_shap",
+    "ShapleyResult",
+    "deletion_curve",
+    "insertion_curve",
+    "CurveResult",
+    "randomization_test",
+    "RandomizationResult",
+    "rank_correlation",
+    "infidelity",
+    "sensitivity_max",
+]
