@@ -29,9 +29,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(DECK_LIBS): slides/package.json slides/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the slide decks' libraries (Debian: apt-get install npm)"; exit 1; }
-	npm ci --prefix slides --no-audit --no-fund --ignore-scripts
-	touch $(DECK_LIBS)
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix slides --no-audit --no-fund --ignore-scripts && touch $(DECK_LIBS); \
+	else \
+	  echo "note: npm is not installed, so the decks' libraries are missing and the deck test skips (Debian: apt-get install npm)"; \
+	fi
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
