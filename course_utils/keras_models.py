@@ -27,19 +27,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from course_utils import env
 from course_utils.data import resolved_source
-
-ARCHITECTURES = ("mlp", "cnn")
-
-#: How ``trained_model`` trains each architecture (Adam, cross-entropy on logits);
-#: the same recipes as ``torch_models.RECIPES``. Bump ``RECIPE_VERSION`` when one changes.
-RECIPES = {
-    "mlp": {"epochs": 5, "batch_size": 32, "lr": 1e-3},
-    "cnn": {"epochs": 6, "batch_size": 32, "lr": 2e-3},
-}
-RECIPE_VERSION = 1
-
+from course_utils.recipes import ARCHITECTURES, RECIPE_VERSION, RECIPES, cache_file, check_name  # noqa: F401 (re-exported)
 
 # --- the two architectures ---------------------------------------------------
 
@@ -80,7 +69,7 @@ def build_cnn() -> keras.Sequential:
 
 def build_model(name: str) -> keras.Sequential:
     """``build_mlp()`` or ``build_cnn()`` by name ("mlp" or "cnn")."""
-    _check_name(name)
+    check_name(name)
     return build_mlp() if name == "mlp" else build_cnn()
 
 
@@ -240,9 +229,7 @@ def evaluate(model: keras.Model, x, y, batch_size: int = 1000) -> dict[str, floa
 
 def cache_path(name: str, seed: int = 0, source: str | None = None) -> Path:
     """The file ``trained_model(name, seed)`` uses, keyed by framework, architecture, data source and seed."""
-    _check_name(name)
-    source = source or resolved_source()
-    return env.data_dir() / "models" / f"keras_{name}_{source}_seed{seed}_v{RECIPE_VERSION}.keras"
+    return cache_file("keras", name, seed, source, ".keras")
 
 
 def trained_model(name: str, seed: int = 0, verbose: bool = True) -> keras.Model:
@@ -294,7 +281,3 @@ def _save_atomically(model: keras.Model, path: Path) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
 
-
-def _check_name(name: str) -> None:
-    if name not in ARCHITECTURES:
-        raise ValueError(f"model name must be one of {ARCHITECTURES}, got {name!r}")

@@ -29,17 +29,7 @@ from torch import nn
 
 from course_utils import env
 from course_utils.data import resolved_source
-
-ARCHITECTURES = ("mlp", "cnn")
-
-#: How ``trained_model`` trains each architecture (Adam, cross-entropy on logits).
-#: Bump ``RECIPE_VERSION`` when a recipe changes so that old cache files are not reused.
-RECIPES = {
-    "mlp": {"epochs": 5, "batch_size": 32, "lr": 1e-3},
-    "cnn": {"epochs": 6, "batch_size": 32, "lr": 2e-3},
-}
-RECIPE_VERSION = 1
-
+from course_utils.recipes import ARCHITECTURES, RECIPE_VERSION, RECIPES, cache_file, check_name  # noqa: F401 (re-exported)
 
 # --- the two architectures ---------------------------------------------------
 
@@ -81,7 +71,7 @@ def build_cnn() -> nn.Sequential:
 
 def build_model(name: str) -> nn.Sequential:
     """``build_mlp()`` or ``build_cnn()`` by name ("mlp" or "cnn")."""
-    _check_name(name)
+    check_name(name)
     return build_mlp() if name == "mlp" else build_cnn()
 
 
@@ -233,9 +223,7 @@ def _progress_bar(total: int, enabled: bool):
 
 def cache_path(name: str, seed: int = 0, source: str | None = None) -> Path:
     """The file ``trained_model(name, seed)`` uses, keyed by framework, architecture, data source and seed."""
-    _check_name(name)
-    source = source or resolved_source()
-    return env.data_dir() / "models" / f"torch_{name}_{source}_seed{seed}_v{RECIPE_VERSION}.pt"
+    return cache_file("torch", name, seed, source, ".pt")
 
 
 def trained_model(name: str, seed: int = 0, verbose: bool = True) -> nn.Sequential:
@@ -288,7 +276,3 @@ def _save_atomically(state_dict: dict, path: Path) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
 
-
-def _check_name(name: str) -> None:
-    if name not in ARCHITECTURES:
-        raise ValueError(f"model name must be one of {ARCHITECTURES}, got {name!r}")

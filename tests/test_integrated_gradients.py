@@ -10,35 +10,23 @@ import pytest
 
 torch = pytest.importorskip("torch")
 captum_attr = pytest.importorskip("captum.attr")
+from attribution_helpers import assert_attr_close, course_models, scaled_test_digits  # noqa: E402
 from captum.attr._utils.approximation_methods import approximation_parameters  # noqa: E402
 
 from course_utils import xai  # noqa: E402
-from course_utils.data import load_mnist, scale_images  # noqa: E402
-from course_utils.torch_models import build_cnn, build_mlp, trained_model  # noqa: E402
+from course_utils.torch_models import build_mlp  # noqa: E402
 
 METHODS = ("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle")
 pytestmark = pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require gradients")
 
 
-def assert_attr_close(ours, reference, rtol=1e-4):
-    """Elementwise rtol, with an absolute floor one millionth of the attribution's scale (float32 rounding near 0)."""
-    reference = np.asarray(reference)
-    np.testing.assert_allclose(ours, reference, rtol=rtol, atol=1e-6 * np.abs(reference).max())
-
 
 @pytest.fixture(scope="module")
 def digits():
-    (_, _), (x_test, y_test) = load_mnist(verbose=False)
-    return scale_images(x_test[:8])[:, None], y_test[:8]
+    return scaled_test_digits(8)
 
 
-torch.manual_seed(0)
-MODELS = {
-    "mlp-random": build_mlp(),
-    "cnn-random": build_cnn(),
-    "mlp-trained": trained_model("mlp", verbose=False),
-    "cnn-trained": trained_model("cnn", verbose=False),
-}
+MODELS = course_models()
 
 
 # --- the quadrature rules ---------------------------------------------------------
@@ -139,8 +127,7 @@ def test_completeness_gap_shrinks_with_steps_and_is_below_one_percent_at_50(name
     about 1% for Captum's IG too (checked equal below), so for it the test bounds the
     batch's total and 95th percentile instead of the single worst row.
     """
-    (_, _), (x_test, _) = load_mnist(verbose=False)
-    x = scale_images(x_test[:32])[:, None]
+    x, _ = scaled_test_digits(32)
     model = MODELS[name]
     out = xai.wrap(model).predict(x)
     target = out.argmax(1)

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-LIGHT_MODULES = ["course_utils", "course_utils.env", "course_utils.data", "course_utils.exercises", "course_utils.plotting", "course_utils.xai"]
+LIGHT_MODULES = ["course_utils", "course_utils.env", "course_utils.data", "course_utils.recipes", "course_utils.exercises", "course_utils.plotting", "course_utils.xai"]
 
 
 @pytest.mark.parametrize("module", LIGHT_MODULES)

@@ -13,36 +13,21 @@ import pytest
 torch = pytest.importorskip("torch")
 captum_attr = pytest.importorskip("captum.attr")
 
+from attribution_helpers import assert_attr_close, course_models, scaled_test_digits  # noqa: E402
+
 from course_utils import xai  # noqa: E402
-from course_utils.data import load_mnist, scale_images  # noqa: E402
-from course_utils.torch_models import build_cnn, build_mlp, trained_model  # noqa: E402
+from course_utils.torch_models import build_mlp  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require gradients")
 
 
-def assert_attr_close(ours, reference, rtol=1e-4):
-    """Elementwise rtol, with an absolute floor one millionth of the attribution's scale (for float32 rounding near 0)."""
-    reference = np.asarray(reference)
-    np.testing.assert_allclose(ours, reference, rtol=rtol, atol=1e-6 * np.abs(reference).max())
-
 
 @pytest.fixture(scope="module")
 def digits():
-    (_, _), (x_test, y_test) = load_mnist(verbose=False)
-    return scale_images(x_test[:8])[:, None], y_test[:8]
+    return scaled_test_digits(8)
 
 
-def _models():
-    torch.manual_seed(0)
-    return {
-        "mlp-random": build_mlp(),
-        "cnn-random": build_cnn(),
-        "mlp-trained": trained_model("mlp", verbose=False),
-        "cnn-trained": trained_model("cnn", verbose=False),
-    }
-
-
-MODELS = _models()
+MODELS = course_models()
 
 
 # --- wrap ----------------------------------------------------------------
