@@ -7,17 +7,20 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # the browser libraries the slide decks load (reveal.js, MathJax, ...), from the npm registry, git-ignored
 DECK_LIBS := slides/node_modules/.package-lock.json
+# what ruff checks and formats
+CODE := course_utils tests tools benchmarks notebooks
 
-.PHONY: help setup lab test execute slides student bench lint clean
+.PHONY: help setup lab test execute slides student bench lint format clean
 
 help:
 	@echo "make lab      open the course in JupyterLab (creates .venv on first use)"
 	@echo "make test     run every test, every notebook included (creates .venv on first use)"
 	@echo "make execute  re-run every notebook in place from a clean kernel"
-	@echo "make slides   build slides/NN_topic.slides.html from every notebook"
+	@echo "make slides   build the reveal.js decks into build/slides/ (they open offline)"
 	@echo "make student  write build/student/ without the solution cells"
 	@echo "make bench    time every notebook and its peak memory; writes BENCHMARKS.md"
-	@echo "make lint     ruff over the package, the tests and the notebooks"
+	@echo "make lint     ruff check and ruff format --check over the code and the notebooks"
+	@echo "make format   ruff format the code and the notebooks"
 
 setup: $(STAMP)
 
@@ -32,7 +35,7 @@ $(DECK_LIBS): slides/package.json slides/package-lock.json
 	@if command -v npm >/dev/null; then \
 	  npm ci --prefix slides --no-audit --no-fund --ignore-scripts && touch $(DECK_LIBS); \
 	else \
-	  echo "note: npm is not installed, so the decks' libraries are missing and the deck test skips (Debian: apt-get install npm)"; \
+	  echo "note: npm is not installed, so the decks cannot be built and the deck test skips (Debian: apt-get install npm)"; \
 	fi
 
 lab: $(STAMP)
@@ -42,19 +45,23 @@ test: $(STAMP) $(DECK_LIBS)
 	$(BIN)/python -m pytest
 
 execute: $(STAMP)
-	$(BIN)/python tests/tools.py execute $(NOTEBOOKS)
+	$(BIN)/python -m tools.execute $(NOTEBOOKS)
 
 slides: $(STAMP) $(DECK_LIBS)
-	$(BIN)/python tests/tools.py slides $(NOTEBOOKS)
+	$(BIN)/python -m tools.slides $(NOTEBOOKS)
 
 student: $(STAMP)
-	$(BIN)/python tests/tools.py student $(NOTEBOOKS)
+	$(BIN)/python -m tools.student $(NOTEBOOKS)
 
 bench: $(STAMP)
-	$(BIN)/python tests/tools.py bench $(NOTEBOOKS)
+	$(BIN)/python -m tools.bench $(NOTEBOOKS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_utils tests notebooks
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+format: $(STAMP)
+	$(BIN)/ruff format $(CODE)
 
 clean:
 	rm -rf build $(VENV)

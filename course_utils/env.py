@@ -1,4 +1,4 @@
-"""The learner's environment: seeds, folders, and a one-glance dependency check."""
+"""The learner's environment: one seed for every library, and a one-glance dependency check."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import importlib.metadata
 import os
 import random
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -56,23 +55,6 @@ def set_seed(seed: int = 0) -> None:
         sys.modules["tensorflow"].random.set_seed(seed)
 
 
-def data_dir() -> Path:
-    """The folder where downloads and trained models are cached.
-
-    ``COURSE_DATA_DIR`` overrides the default, the user's cache folder
-    (``~/.cache/blackbox-course`` on Linux).
-    """
-    override = os.environ.get("COURSE_DATA_DIR")
-    if override:
-        path = Path(override).expanduser()
-    else:
-        import pooch
-
-        path = Path(pooch.os_cache("blackbox-course"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _installed_version(name: str) -> str | None:
     try:
         return importlib.metadata.version(name)
@@ -91,10 +73,13 @@ def check_environment(verbose: bool = True) -> dict[str, str]:
     Also says where MNIST will come from (the full download or the offline
     subset). Returns ``{package: status}`` so a test can read it.
     """
-    from course_utils.data import mnist_source
+    from course_utils.data.mnist import describe_source
 
     statuses = {}
-    lines = [f"Python {sys.version.split()[0]}  " + ("OK" if sys.version_info[:2] == (3, 11) else "(the course is tested on 3.11)")]
+    lines = [
+        f"Python {sys.version.split()[0]}  "
+        + ("OK" if sys.version_info[:2] == (3, 11) else "(the course is tested on 3.11)")
+    ]
     for name, pinned in PINNED.items():
         installed = _installed_version(name)
         if installed is None:
@@ -105,7 +90,7 @@ def check_environment(verbose: bool = True) -> dict[str, str]:
             status = f"wrong version (course tested with {pinned})"
         statuses[name] = status
         lines.append(f"{name:<16} {installed or '-':<12} {status}")
-    lines.append(f"MNIST: {mnist_source()}")
+    lines.append(f"MNIST: {describe_source()}")
     if verbose:
         print("\n".join(lines))
     return statuses

@@ -40,7 +40,9 @@ def _environment():
 
 
 def _environment_pip_section() -> list[str]:
-    sections = [d["pip"] for d in _environment()["dependencies"] if isinstance(d, dict) and "pip" in d]
+    sections = [
+        d["pip"] for d in _environment()["dependencies"] if isinstance(d, dict) and "pip" in d
+    ]
     assert len(sections) == 1, "environment.yml needs exactly one pip: section"
     return sections[0]
 
@@ -52,10 +54,16 @@ def test_environment_yml_pins_exactly_the_pyproject_pins_dev_extra_included():
     expected = {**runtime, **dev}
     missing = {n: v for n, v in expected.items() if n not in environment}
     extra = {n: v for n, v in environment.items() if n not in expected}
-    different = {n: (expected[n], environment[n]) for n in expected.keys() & environment.keys() if expected[n] != environment[n]}
+    different = {
+        n: (expected[n], environment[n])
+        for n in expected.keys() & environment.keys()
+        if expected[n] != environment[n]
+    }
     assert not missing, f"in pyproject.toml but not in environment.yml: {missing}"
     assert not extra, f"in environment.yml but not in pyproject.toml: {extra}"
-    assert not different, f"pyproject.toml and environment.yml disagree (pyproject, environment.yml): {different}"
+    assert not different, (
+        f"pyproject.toml and environment.yml disagree (pyproject, environment.yml): {different}"
+    )
 
 
 def test_course_utils_pinned_table_equals_the_pyproject_runtime_pins():
@@ -66,20 +74,34 @@ def test_course_utils_pinned_table_equals_the_pyproject_runtime_pins():
 def test_environment_yml_is_cpu_only_python_311():
     environment = _environment()
     conda = [d for d in environment["dependencies"] if isinstance(d, str)]
-    assert "python=3.11" in conda and "pip" in conda, f"conda section must hold python=3.11 and pip, has {conda}"
+    assert "python=3.11" in conda and "pip" in conda, (
+        f"conda section must hold python=3.11 and pip, has {conda}"
+    )
     pip = _environment_pip_section()
-    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip, "torch must come from the PyTorch CPU index"
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip, (
+        "torch must come from the PyTorch CPU index"
+    )
     names = {_canonical(PIN.match(line).group(1)) for line in pip if PIN.match(line)}
-    assert "tensorflow-cpu" in names and "tensorflow" not in names, "TensorFlow must be the tensorflow-cpu package"
+    assert "tensorflow-cpu" in names and "tensorflow" not in names, (
+        "TensorFlow must be the tensorflow-cpu package"
+    )
     assert not {"tensorflow-gpu", "nvidia-cudnn-cu12"} & names
 
 
 def test_postbuild_installs_the_package_without_dependencies_and_is_executable():
     post_build = ROOT / "postBuild"
-    commands = [line.strip() for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    commands = [
+        line.strip()
+        for line in post_build.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert "pip install --no-deps -e ." in commands
     assert os.access(post_build, os.X_OK), "postBuild must be executable: chmod +x postBuild"
     # a fresh clone gets the mode git recorded, not the one on this disk
-    tracked = subprocess.run(["git", "ls-files", "-s", "postBuild"], cwd=ROOT, capture_output=True, text=True)
+    tracked = subprocess.run(
+        ["git", "ls-files", "-s", "postBuild"], cwd=ROOT, capture_output=True, text=True
+    )
     if tracked.returncode == 0 and tracked.stdout.strip():
-        assert tracked.stdout.split()[0] == "100755", "git records postBuild as not executable: git update-index --chmod=+x postBuild"
+        assert tracked.stdout.split()[0] == "100755", (
+            "git records postBuild as not executable: git update-index --chmod=+x postBuild"
+        )

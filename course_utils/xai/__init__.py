@@ -1,7 +1,13 @@
-"""Explainers of the course. NumPy in, NumPy out; one adapter (``wrap``) for PyTorch, Keras and NumPy models.
+"""Part III: explainers, NumPy in and out, on top of one adapter (``wrap``) for PyTorch, Keras and NumPy models.
 
-Importing this package loads no framework: ``wrap`` imports PyTorch or
-TensorFlow only when it is handed a model of theirs.
+Every attribution method has the same signature and returns an array of ``x``'s shape::
+
+    xai.<method>(model, x, target, ...)    # x a batch; target one class index or one per row
+
+with the same names for the shared options (``baseline``, ``n_samples``, ``seed``, ``batch_size``).
+Extra results come through a documented ``return_...`` flag. The metrics take
+``(model, x, target, explanation_or_method, ...)``. Importing this package loads no
+framework: ``wrap`` imports PyTorch or TensorFlow only when it is handed a model of theirs.
 """
 
 from course_utils.xai.adapter import WrappedModel, wrap
@@ -12,7 +18,13 @@ from course_utils.xai.integrated_gradients import (
     integrated_gradients,
     integration_rule,
 )
-from course_utils.xai.lime_surrogate import LimeResult, grid_segments, lime_image, lime_tabular
+from course_utils.xai.lime_surrogate import (
+    LimeResult,
+    grid_segments,
+    lime_image,
+    lime_tabular,
+    segment_map,
+)
 from course_utils.xai.metrics import (
     CurveResult,
     RandomizationResult,
@@ -41,6 +53,7 @@ __all__ = [
     "lime_image",
     "lime_tabular",
     "grid_segments",
+    "segment_map",
     "LimeResult",
     "shapley_exact",
     "kernel_shap",

@@ -33,8 +33,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_utils.xai._checks import as_baseline, as_batch, as_targets
-from course_utils.xai.adapter import WrappedModel, is_keras_model, is_torch_model
+from course_utils._checks import as_baseline, as_batch, as_targets
+from course_utils.xai.adapter import wrap
 
 #: The layers this DeepLIFT knows a rule for.
 SUPPORTED_LAYERS = ("Linear", "Conv2d", "ReLU", "Flatten", "MaxPool2d", "Dropout")
@@ -91,124 +91,47 @@ def deeplift_layers(model, x, target, baseline=None) -> list[LayerTrace]:
     The input multipliers of the first layer times ``x - baseline`` are :func:`deeplift`'s attributions;
     ``LayerTrace.gap()`` shows which layer adds to the summation gap (only max-pools do).
     """
-    net = _torch_module(model)
     x = as_batch(x)
     base = as_baseline(baseline, x)
-    layers = module_chain(net, x[:1])
+    wrapped = wrap(model)
+    layers = wrapped.module_chain(x[:1], supported=SUPPORTED_LAYERS, method="deeplift")
+    net = wrapped.model
     import torch
 
     with torch.no_grad():
-        acts_x, acts_r = _forward(layers, torch.from_numpy(np.asarray(x, np.float64)), torch.from_numpy(np.asarray(base, np.float64)))
+        acts_x, acts_r = _forward(
+            layers,
+            torch.from_numpy(np.asarray(x, np.float64)),
+            torch.from_numpy(np.asarray(base, np.float64)),
+        )
         out_x = acts_x[-1].reshape(len(x), -1)
         targets = torch.from_numpy(as_targets(target, len(x), out_x.shape[1]))
-        multipliers = [torch.zeros_like(out_x).scatter_(1, targets[:, None], 1.0).reshape(acts_x[-1].shape)]
-        for layer, a_x, a_r in zip(reversed(layers), reversed(acts_x[:-1]), reversed(acts_r[:-1]), strict=True):
+        multipliers = [
+            torch.zeros_like(out_x).scatter_(1, targets[:, None], 1.0).reshape(acts_x[-1].shape)
+        ]
+        for layer, a_x, a_r in zip(
+            reversed(layers), reversed(acts_x[:-1]), reversed(acts_r[:-1]), strict=True
+        ):
             multipliers.insert(0, _RULES[type(layer).__name__](layer, multipliers[0], a_x, a_r))
     names = {id(m): n for n, m in net.named_modules()}
     return [
-        LayerTrace(names.get(id(layer)) or type(layer).__name__, layer, *(t.numpy() for t in (acts_x[i], acts_r[i], multipliers[i], acts_x[i + 1], acts_r[i + 1], multipliers[i + 1])))
+        LayerTrace(
+            names.get(id(layer)) or type(layer).__name__,
+            layer,
+            *(
+                t.numpy()
+                for t in (
+                    acts_x[i],
+                    acts_r[i],
+                    multipliers[i],
+                    acts_x[i + 1],
+                    acts_r[i + 1],
+                    multipliers[i + 1],
+                )
+            ),
+        )
         for i, layer in enumerate(layers)
     ]
-
-
-# --- which layers, in which order ---------------------------------------------------
-
-
-def _torch_module(model):
-    inner = model.model if isinstance(model, WrappedModel) else model
-    if is_torch_model(inner):
-        return inner
-    kind = "a Keras model" if is_keras_model(inner) else f"a {type(inner).__name__}"
-    raise ValueError(
-        f"deeplift needs the layers of a PyTorch nn.Module, got {kind}. For Keras or NumPy models use "
-        "integrated_gradients or gradient_x_input, which need only gradients."
-    )
-
-
-def module_chain(model, example=None) -> list:
-    """The model's layers in the order ``forward`` calls them, after checking that nothing else happens.
-
-    The order comes from a ``torch.fx`` trace: every step of ``forward`` must be a call of
-    one of the model's modules on the previous step's result. When the model cannot be traced,
-    its leaf modules in registration order are used. Either way every layer must be one of
-    :data:`SUPPORTED_LAYERS`, and (given an ``example`` batch) running the layers one after
-    another must reproduce the model's own output.
-    """
-    layers = _traced_chain(model)
-    if layers is None:
-        children = [m for m in model.modules() if not list(m.children())]
-        layers = children or [model]
-    names = {id(m): n for n, m in model.named_modules()}
-    for layer in layers:
-        kind = type(layer).__name__
-        if kind not in SUPPORTED_LAYERS or type(layer).__module__.split(".")[0] != "torch":
-            where = names.get(id(layer)) or "the model itself"
-            raise ValueError(
-                f"deeplift has no rule for layer {where!r} of type {kind}; it supports only "
-                f"{', '.join(SUPPORTED_LAYERS)} (built as torch.nn modules)"
-            )
-        if kind == "Dropout" and layer.training:
-            raise ValueError("deeplift needs Dropout in eval mode (dropout is random while training): call model.eval() first")
-        if kind == "Conv2d" and layer.padding_mode != "zeros":
-            raise ValueError(f"deeplift supports Conv2d with padding_mode='zeros' only, got {layer.padding_mode!r}")
-    if example is not None:
-        _check_chain_reproduces(model, layers, example)
-    return layers
-
-
-def _traced_chain(model):
-    """Modules called by ``forward`` in order, from a torch.fx trace; None if the model cannot be traced."""
-    if not list(model.children()):
-        return [model]
-    import torch.fx
-
-    try:
-        graph = torch.fx.symbolic_trace(model).graph
-    except Exception:
-        return None
-    modules = dict(model.named_modules())
-    layers, previous = [], None
-    for node in graph.nodes:
-        if node.op == "placeholder":
-            previous = node
-        elif node.op == "call_module" and node.args and node.args[0] is previous and len(node.args) == 1 and not node.kwargs:
-            layers.append(modules[node.target])
-            previous = node
-        elif node.op == "output":
-            if node.args[0] is not previous:
-                raise _not_a_chain(model, "its forward returns something other than the last module's output")
-        else:
-            what = getattr(node.target, "__name__", str(node.target))
-            kind = {"call_function": "the function", "call_method": "the tensor method"}.get(node.op, node.op)
-            raise _not_a_chain(model, f"its forward calls {kind} {what!r} outside any module")
-    return layers
-
-
-def _not_a_chain(model, reason: str) -> ValueError:
-    return ValueError(
-        f"deeplift refuses {type(model).__name__}: {reason}. DeepLIFT's rules live on modules, so an operation "
-        "written in forward (F.relu, F.max_pool2d, torch.flatten, x.view, +, ...) would silently get the plain "
-        "gradient instead (this is what makes Captum's DeepLift return wrong attributions on such models). "
-        "Write the model as a chain of modules, e.g. nn.Sequential(..., nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), ...)."
-    )
-
-
-def _check_chain_reproduces(model, layers, example):
-    import torch
-
-    param = next(iter(model.parameters()), None)
-    xt = torch.as_tensor(np.asarray(example), dtype=param.dtype if param is not None else torch.float32)
-    with torch.no_grad():
-        expected = model(xt)
-        try:
-            got = xt
-            for layer in layers:
-                got = layer(got)
-            ok = got.shape == expected.shape and torch.allclose(got, expected, rtol=1e-5, atol=1e-6)
-        except RuntimeError:
-            ok = False
-    if not ok:
-        raise _not_a_chain(model, "running its modules one after another does not reproduce its output")
 
 
 # --- forward pass and the rules ---------------------------------------------------
@@ -231,13 +154,23 @@ def _conv_forward(layer, a):
     import torch.nn.functional as F
 
     bias = layer.bias.double() if layer.bias is not None else None
-    return F.conv2d(a, layer.weight.double(), bias, layer.stride, layer.padding, layer.dilation, layer.groups)
+    return F.conv2d(
+        a, layer.weight.double(), bias, layer.stride, layer.padding, layer.dilation, layer.groups
+    )
 
 
 def _maxpool(layer, a):
     import torch.nn.functional as F
 
-    return F.max_pool2d(a, layer.kernel_size, layer.stride, layer.padding, layer.dilation, layer.ceil_mode, return_indices=True)
+    return F.max_pool2d(
+        a,
+        layer.kernel_size,
+        layer.stride,
+        layer.padding,
+        layer.dilation,
+        layer.ceil_mode,
+        return_indices=True,
+    )
 
 
 _FORWARD = {
@@ -262,10 +195,14 @@ def _conv_rule(layer, m_out, a_x, a_r):
 
     weight = layer.weight.double()
     if not isinstance(layer.padding, str):
-        return torch.nn.grad.conv2d_input(a_x.shape, weight, m_out, layer.stride, layer.padding, layer.dilation, layer.groups)
+        return torch.nn.grad.conv2d_input(
+            a_x.shape, weight, m_out, layer.stride, layer.padding, layer.dilation, layer.groups
+        )
     with torch.enable_grad():  # padding="same"/"valid": the transpose as the vjp of the linear map
         probe = torch.zeros_like(a_x, requires_grad=True)
-        out = F.conv2d(probe, weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
+        out = F.conv2d(
+            probe, weight, None, layer.stride, layer.padding, layer.dilation, layer.groups
+        )
         (m_in,) = torch.autograd.grad(out, probe, m_out)
     return m_in
 

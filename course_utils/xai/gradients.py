@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from course_utils.xai._checks import as_batch, as_positive_int, repeat_target
+from course_utils._checks import as_batch, as_positive_int, repeat_target
 from course_utils.xai.adapter import wrap
 
 
@@ -32,7 +32,9 @@ def gradient_x_input(model, x, target) -> np.ndarray:
     return x * wrap(model).gradient(x, target)
 
 
-def smoothgrad(model, x, target, n_samples: int = 50, noise_level: float = 0.15, seed: int = 0) -> np.ndarray:
+def smoothgrad(
+    model, x, target, n_samples: int = 50, noise_level: float = 0.15, seed: int = 0
+) -> np.ndarray:
     r"""SmoothGrad (Smilkov et al., 2017): the gradient averaged over noisy copies of the input.
 
     $$\hat S(x) = \frac{1}{n}\sum_{k=1}^{n} \frac{\partial f_t}{\partial x}\big(x + \varepsilon_k\big),
@@ -45,7 +47,9 @@ def smoothgrad(model, x, target, n_samples: int = 50, noise_level: float = 0.15,
     x = as_batch(x)
     n_samples = as_positive_int(n_samples, "n_samples")
     if not isinstance(noise_level, numbers.Real) or not np.isfinite(noise_level) or noise_level < 0:
-        raise ValueError(f"noise_level must be a finite number >= 0 (a fraction of each input's range), got {noise_level!r}")
+        raise ValueError(
+            f"noise_level must be a finite number >= 0 (a fraction of each input's range), got {noise_level!r}"
+        )
     m = wrap(model)
     axes = tuple(range(1, x.ndim))
     sigma = noise_level * (x.max(axis=axes, keepdims=True) - x.min(axis=axes, keepdims=True))

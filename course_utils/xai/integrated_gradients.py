@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.xai._checks import (
+from course_utils._checks import (
     as_baseline,
     as_batch,
     as_positive_int,
@@ -23,7 +23,9 @@ from course_utils.xai.adapter import wrap
 METHODS = ("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle")
 
 
-def integration_rule(method: str = "gausslegendre", n_steps: int = 50) -> tuple[np.ndarray, np.ndarray]:
+def integration_rule(
+    method: str = "gausslegendre", n_steps: int = 50
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Nodes $\alpha_k$ in [0, 1] and weights $w_k$ (summing to 1) of a quadrature rule for $\int_0^1 g(\alpha)\,d\alpha$.
 
     - ``gausslegendre``: Legendre nodes $u_k$ and weights $v_k$ on [-1, 1] mapped to [0, 1],
@@ -76,8 +78,14 @@ def integrated_gradients(
     m = wrap(model)
     diff = x - base
     shape = (len(alphas),) + (1,) * x.ndim
-    points = base[None] + alphas.astype(x.dtype).reshape(shape) * diff[None]  # (m, N, ...), step-major
-    grads = m.gradient(points.reshape(-1, *x.shape[1:]), repeat_target(target, len(x), len(alphas)), batch_size=batch_size)
+    points = (
+        base[None] + alphas.astype(x.dtype).reshape(shape) * diff[None]
+    )  # (m, N, ...), step-major
+    grads = m.gradient(
+        points.reshape(-1, *x.shape[1:]),
+        repeat_target(target, len(x), len(alphas)),
+        batch_size=batch_size,
+    )
     mean_grad = np.tensordot(weights, grads.reshape(len(alphas), *x.shape), axes=1)
     attributions = (diff * mean_grad).astype(x.dtype, copy=False)
     if not return_delta:

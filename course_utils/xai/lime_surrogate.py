@@ -1,4 +1,4 @@
-"""LIME from scratch: explain one prediction by a weighted linear surrogate fitted around it.
+"""LIME from scratch: explain each prediction by a weighted linear surrogate fitted around it.
 
 LIME (Ribeiro, Singh & Guestrin, 2016) picks the explanation
 
@@ -13,13 +13,21 @@ and Omega a complexity penalty. Here, as in the ``lime`` library:
 * Omega is a ridge penalty alpha ||w||^2 with alpha = 1 (``sklearn.linear_model.Ridge(alpha=1)``);
 * ``score`` is the surrogate's weighted R^2 on the samples (1 is a perfect local fit).
 
-Images: z' in {0, 1}^S switches segments on or off (off = ``hide_value``), the
+Images: z' in {0, 1}^S switches segments on or off (off = ``baseline``), the
 distance is the cosine distance between z' and the all-ones vector, and the
 default segmentation of a 28x28 digit is a 7x7 grid of 4x4-pixel cells (see
 :func:`grid_segments` for why). Tabular data: z = x + scale * N(0, 1) per
 feature (scale = the training data's standard deviation), the distance is
 Euclidean in those standardised units, and the weights are given back per
 unit of each input feature, so a linear model's coefficients are recovered.
+
+Both functions take a batch and return an array of its shape, like every
+explainer of the course: ``lime_image(model, x, target)`` gives each pixel its
+segment's weight shared among the segment's pixels (weight / pixel count, so a
+map sums to the sum of the weights); ``lime_tabular(model, x, target, training_data)``
+gives each row's per-unit weights. Every example is explained with the same
+``seed``, so its explanation does not depend on the batch it sits in.
+``return_surrogate=True`` also returns the fitted surrogates (:class:`LimeResult`).
 """
 
 from __future__ import annotations
@@ -28,34 +36,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_utils.xai.adapter import WrappedModel, is_keras_model, is_torch_model, wrap
+from course_utils._checks import (
+    as_baseline,
+    as_batch,
+    as_positive_int,
+    as_targets,
+    check_number,
+    image_layout,
+)
+from course_utils.xai.adapter import wrap
 
 
 @dataclass
 class LimeResult:
-    """A LIME explanation.
+    """The fitted surrogates of a LIME explanation, one per example of the batch.
 
-    weights : (n_segments,) or (n_features,) -- the surrogate's coefficients: the change of the target
+    weights : (N, n_segments) or (N, n_features) -- the surrogate's coefficients: the change of the target
         output when a segment is switched on, or per unit of a tabular feature.
-    intercept : the surrogate's value with every segment off (images) or at x itself (tabular).
-    score : weighted R^2 of the surrogate on its samples.
-    target : the explained output.
-    prediction : the model's target output at x.
+    intercept : (N,) the surrogate's value with every segment off (images) or at x itself (tabular).
+    score : (N,) weighted R^2 of each surrogate on its samples (1 is a perfect local fit).
+    target : (N,) the explained output of each example.
+    prediction : (N,) the model's target output at each x.
     segments : (H, W) integer segment map with labels 0..n_segments-1 (images only).
     """
 
     weights: np.ndarray
-    intercept: float
-    score: float
-    target: int | None
-    prediction: float
+    intercept: np.ndarray
+    score: np.ndarray
+    target: np.ndarray
+    prediction: np.ndarray
     segments: np.ndarray | None = None
-
-    def attribution_map(self) -> np.ndarray:
-        """Each pixel gets its segment's weight: an (H, W) heat map (images only)."""
-        if self.segments is None:
-            raise ValueError("attribution_map is for lime_image results, which have segments")
-        return self.weights[self.segments]
 
 
 def lime_kernel(distances, kernel_width: float) -> np.ndarray:
@@ -83,39 +93,6 @@ def weighted_ridge(features, targets, sample_weight, alpha: float = 1.0):
     return coef, intercept, score
 
 
-# --- prediction functions ----------------------------------------------------------------------
-
-
-def _predict_function(predict_fn):
-    """A PyTorch / Keras model or a wrapped model becomes its ``predict``; a plain function stays as it is."""
-    if isinstance(predict_fn, WrappedModel) or is_torch_model(predict_fn) or is_keras_model(predict_fn):
-        return wrap(predict_fn).predict
-    if not callable(predict_fn):
-        raise ValueError(f"predict_fn must be a function of a batch (or a model wrap accepts), got {type(predict_fn).__name__}")
-    return predict_fn
-
-
-def _outputs(predict, batch, what: str = "predict_fn") -> np.ndarray:
-    out = np.asarray(predict(batch), dtype=float)
-    returned = out.shape
-    if out.ndim == 1:
-        out = out[:, None]
-    if out.ndim != 2 or out.shape[0] != len(batch):
-        raise ValueError(f"{what} must return shape ({len(batch)},) or ({len(batch)}, n_outputs) for a batch of {len(batch)}; it returned shape {returned}")
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"{what} returned non-finite values (nan or inf)")
-    return out
-
-
-def _pick_target(target, outputs_at_x: np.ndarray) -> int:
-    n_outputs = outputs_at_x.shape[-1]
-    if target is None:
-        return int(np.argmax(outputs_at_x))
-    if not isinstance(target, (int, np.integer)) or not 0 <= int(target) < n_outputs:
-        raise ValueError(f"target must be an integer in [0, {n_outputs}) (the model has {n_outputs} outputs), got {target!r}")
-    return int(target)
-
-
 # --- images -------------------------------------------------------------------------------------
 
 
@@ -132,15 +109,22 @@ def grid_segments(height: int = 28, width: int = 28, cell: int = 4) -> np.ndarra
     return rows[:, None] * int(np.ceil(width / cell)) + cols[None, :]
 
 
-def _spatial_shape(image: np.ndarray) -> tuple[tuple[int, int], str]:
-    """(H, W) and the layout of an image: 'hw', 'chw' (channels first) or 'hwc' (channels last)."""
-    if image.ndim == 2:
-        return image.shape, "hw"
-    if image.ndim == 3 and image.shape[0] <= 4 < image.shape[-1]:
-        return image.shape[1:], "chw"
-    if image.ndim == 3 and image.shape[-1] <= 4:
-        return image.shape[:2], "hwc"
-    raise ValueError(f"image must be one image (H, W), (C, H, W) or (H, W, C) with C <= 4, not a batch; got shape {image.shape}")
+def segment_map(values, segments: np.ndarray, example_shape: tuple[int, ...]) -> np.ndarray:
+    """Per-segment values (N, S) -> maps (N, *example_shape): each pixel gets its segment's value / pixel count.
+
+    A channel axis (channels first or last) gets the same value in every channel, divided by
+    the channel count too, so each map sums to the sum of its segment values.
+    """
+    values = np.asarray(values, dtype=float)
+    sizes = np.bincount(segments.ravel(), minlength=values.shape[1]).astype(float)
+    layout = image_layout(example_shape)
+    channels = 1 if layout == "hw" else example_shape[0 if layout == "chw" else -1]
+    per_pixel = (values / (sizes * channels))[:, segments]  # (N, H, W)
+    if layout == "chw":
+        per_pixel = np.repeat(per_pixel[:, None], channels, axis=1)
+    elif layout == "hwc":
+        per_pixel = np.repeat(per_pixel[..., None], channels, axis=-1)
+    return per_pixel
 
 
 def segment_masks(segments: np.ndarray, on: np.ndarray) -> np.ndarray:
@@ -148,124 +132,182 @@ def segment_masks(segments: np.ndarray, on: np.ndarray) -> np.ndarray:
     return np.asarray(on, dtype=bool)[:, segments]
 
 
-def perturb_image(image: np.ndarray, segments: np.ndarray, on: np.ndarray, hide_value=0.0) -> np.ndarray:
-    """The images (k, *image.shape) with segments switched off (set to ``hide_value``) where ``on`` is 0."""
-    _, layout = _spatial_shape(image)
+def perturb_image(
+    image: np.ndarray, segments: np.ndarray, on: np.ndarray, baseline=0.0
+) -> np.ndarray:
+    """The images (k, *image.shape) with segments switched off (set to ``baseline``) where ``on`` is 0.
+
+    ``baseline``: a number or one image of ``image``'s shape.
+    """
+    layout = image_layout(image.shape)
     keep = segment_masks(segments, on)
     if layout == "chw":
         keep = keep[:, None, :, :]
     elif layout == "hwc":
         keep = keep[:, :, :, None]
-    return np.where(keep, image[None], np.asarray(hide_value, dtype=image.dtype)).astype(image.dtype)
+    return np.where(keep, image[None], np.asarray(baseline, dtype=image.dtype)).astype(image.dtype)
 
 
 def _check_segments(segments, spatial) -> np.ndarray:
     segments = np.asarray(segments)
     if segments.shape != tuple(spatial):
-        raise ValueError(f"segments must be an integer map of the image's spatial shape {tuple(spatial)}, got shape {segments.shape}")
+        raise ValueError(
+            f"segments must be an integer map of the image's spatial shape {tuple(spatial)}, got shape {segments.shape}"
+        )
     if not np.issubdtype(segments.dtype, np.integer):
         raise ValueError(f"segments must hold integer labels, got dtype {segments.dtype}")
     _, relabelled = np.unique(segments, return_inverse=True)
     return relabelled.reshape(segments.shape)
 
 
+def image_batch_segments(
+    x: np.ndarray, segments, method: str
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Check that ``x`` is a batch of images and return its segment map (default: a 7 x 7 grid) and (H, W)."""
+    if x.ndim not in (3, 4):
+        raise ValueError(
+            f"{method} takes a batch of images (N, H, W), (N, C, H, W) or (N, H, W, C); got shape {x.shape}. "
+            "For one image use image[None]."
+        )
+    layout = image_layout(x.shape[1:])
+    spatial = {"hw": x.shape[1:3], "chw": x.shape[2:4], "hwc": x.shape[1:3]}[layout]
+    if segments is None:
+        cell = max(
+            1, int(np.ceil(min(spatial) / 7))
+        )  # a 7 x 7 grid: 4-pixel cells on a 28 x 28 digit
+        return grid_segments(*spatial, cell=cell), tuple(spatial)
+    return _check_segments(segments, spatial), tuple(spatial)
+
+
 def lime_image(
-    predict_fn,
-    image,
-    target=None,
-    num_samples: int = 1000,
+    model,
+    x,
+    target,
+    n_samples: int = 1000,
     segments=None,
     kernel_width: float = 0.25,
     seed: int = 0,
     *,
-    hide_value: float = 0.0,
+    baseline=0.0,
     alpha: float = 1.0,
     batch_size: int = 1000,
-) -> LimeResult:
-    """LIME for one image: switch segments off at random, weight by proximity, fit a ridge surrogate.
+    return_surrogate: bool = False,
+):
+    """LIME for a batch of images: switch segments off at random, weight by proximity, fit a ridge surrogate.
 
-    1. z'_k ~ Bernoulli(1/2)^S for k = 2..num_samples; z'_1 = all ones (the image itself).
+    For each image (with the same ``seed`` for every image):
+
+    1. z'_k ~ Bernoulli(1/2)^S for k = 2..n_samples; z'_1 = all ones (the image itself).
        (Drawn with ``np.random.RandomState(seed).randint``, the draws ``lime`` makes with the same seed.)
-    2. images with the off segments set to ``hide_value``; y_k = f(image_k)[target].
+    2. images with the off segments set to ``baseline`` (0.0: black); y_k = f(image_k)[target].
     3. d_k = cosine distance(z'_k, 1) = 1 - sqrt(|z'_k| / S); pi_k = sqrt(exp(-d_k^2 / kernel_width^2)).
     4. weights, intercept = argmin sum_k pi_k (y_k - w . z'_k - b)^2 + alpha ||w||^2.
 
-    image : (H, W), (C, H, W) or (H, W, C); ``predict_fn`` receives batches (k, *image.shape).
+    model : anything :func:`~course_utils.xai.wrap` accepts (only its outputs are used).
+    x : images (N, H, W), (N, C, H, W) or (N, H, W, C); target : one class index, or one per image.
     segments : (H, W) integer map; default a 7 x 7 :func:`grid_segments` (4-pixel cells, 49 segments on a
         28 x 28 digit; why a grid and not superpixels: see :func:`grid_segments`).
-    target : which output to explain; default the top output at the image.
+    Returns maps shaped like ``x`` (:func:`segment_map` of the weights), and with
+    ``return_surrogate=True`` also the :class:`LimeResult`.
     """
-    predict = _predict_function(predict_fn)
-    image = np.asarray(image)
-    spatial, _ = _spatial_shape(image)
-    if not np.all(np.isfinite(image)):
-        raise ValueError("image must be finite (no nan or inf)")
-    if int(num_samples) < 2:
-        raise ValueError(f"num_samples must be at least 2 (the image and one perturbation), got {num_samples}")
-    if kernel_width <= 0:
-        raise ValueError(f"kernel_width must be positive, got {kernel_width}")
-    default_cell = max(1, int(np.ceil(min(spatial) / 7)))  # a 7 x 7 grid: 4-pixel cells on a 28 x 28 digit
-    segments = grid_segments(*spatial, cell=default_cell) if segments is None else _check_segments(segments, spatial)
+    m = wrap(model)
+    x = as_batch(x)
+    segments, _ = image_batch_segments(x, segments, "lime_image")
+    n_samples = as_positive_int(n_samples, "n_samples", minimum=2)
+    kernel_width = check_number(kernel_width, "kernel_width", low=0.0, strict_low=True)
+    batch_size = as_positive_int(batch_size, "batch_size")
     n_segments = int(segments.max()) + 1
-
-    on = np.random.RandomState(seed).randint(0, 2, int(num_samples) * n_segments).reshape(int(num_samples), n_segments)
-    on[0, :] = 1
-    outputs = np.concatenate(
-        [_outputs(predict, perturb_image(image, segments, on[i : i + batch_size], hide_value)) for i in range(0, len(on), batch_size)]
+    base = as_baseline(baseline, x)
+    targets = as_targets(target, len(x), m.predict(x[:1]).shape[1])
+    # the same seed for every image: the switches, and so the proximity weights, are drawn once
+    on = (
+        np.random.RandomState(seed)
+        .randint(0, 2, n_samples * n_segments)
+        .reshape(n_samples, n_segments)
     )
-    target = _pick_target(target, outputs[0])
-    distances = 1.0 - np.sqrt(on.sum(axis=1) / n_segments)
-    coef, intercept, score = weighted_ridge(on, outputs[:, target], lime_kernel(distances, kernel_width), alpha)
-    return LimeResult(coef, intercept, score, target, float(outputs[0, target]), segments)
+    on[0, :] = 1
+    proximity = lime_kernel(1.0 - np.sqrt(on.sum(axis=1) / n_segments), kernel_width)
+    fits = []
+    for image, t, reference in zip(x, targets, base, strict=True):
+        outputs = np.concatenate(
+            [
+                m.predict(perturb_image(image, segments, chunk, reference))
+                for chunk in _chunks(on, batch_size)
+            ]
+        ).astype(float)
+        fits.append((*weighted_ridge(on, outputs[:, t], proximity, alpha), outputs[0, t]))
+    weights, intercept, score, prediction = (np.array(column) for column in zip(*fits, strict=True))
+    maps = segment_map(weights, segments, x.shape[1:]).astype(x.dtype)
+    if not return_surrogate:
+        return maps
+    return maps, LimeResult(weights, intercept, score, targets, prediction, segments)
+
+
+def _chunks(rows: np.ndarray, size: int):
+    return (rows[i : i + size] for i in range(0, len(rows), size))
 
 
 # --- tabular ------------------------------------------------------------------------------------
 
 
 def lime_tabular(
-    predict_fn,
+    model,
     x,
+    target,
     training_data,
-    target=None,
-    num_samples: int = 5000,
+    n_samples: int = 5000,
     kernel_width=None,
     seed: int = 0,
     *,
     alpha: float = 1.0,
-) -> LimeResult:
-    """LIME for one row of tabular data: Gaussian perturbations around x, a ridge surrogate in input units.
+    return_surrogate: bool = False,
+):
+    """LIME for rows of tabular data: Gaussian perturbations around each row, a ridge surrogate in input units.
+
+    For each row x (with the same ``seed`` for every row):
 
     1. z_k = x + s * e_k, e_k ~ N(0, I), s = per-feature standard deviation of ``training_data``
        (1 where it is 0); z_1 = x. (Drawn with ``np.random.RandomState(seed).normal``, the draws
        ``lime``'s ``LimeTabularExplainer(sample_around_instance=True)`` makes with the same seed.)
     2. d_k = ||e_k|| (standardised units); pi_k = sqrt(exp(-d_k^2 / kernel_width^2)),
        kernel_width default 0.75 sqrt(n_features) (the ``lime`` default).
-    3. ridge (alpha) of y_k = f(z_k)[target] on e_k; ``weights`` = coefficients / s, the change of the
-       output per unit of each feature; ``intercept`` = the surrogate's value at x.
+    3. ridge (alpha) of y_k = f(z_k)[target] on e_k; the weights are the coefficients / s, the change
+       of the output per unit of each feature; the intercept is the surrogate's value at x.
 
-    x : (n_features,); training_data : (m, n_features); ``predict_fn`` gets rows (k, n_features).
+    x : rows (N, n_features); training_data : (m, n_features); target : one output index or one per row.
+    Returns the weights (N, n_features), and with ``return_surrogate=True`` also the :class:`LimeResult`.
     """
-    predict = _predict_function(predict_fn)
-    x = np.asarray(x, dtype=float)
+    m = wrap(model)
+    x = as_batch(x)
     training_data = np.asarray(training_data, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"x must be one row, a 1-D feature vector; got shape {x.shape}")
-    if training_data.ndim != 2 or training_data.shape[1] != x.shape[0]:
-        raise ValueError(f"training_data must have shape (m, {x.shape[0]}) to match x; got shape {training_data.shape}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(training_data))):
-        raise ValueError("x and training_data must be finite (no nan or inf)")
-    if int(num_samples) < 2:
-        raise ValueError(f"num_samples must be at least 2, got {num_samples}")
-    n = x.shape[0]
-    width = 0.75 * np.sqrt(n) if kernel_width is None else float(kernel_width)
-    if width <= 0:
-        raise ValueError(f"kernel_width must be positive, got {kernel_width}")
+    if x.ndim != 2:
+        raise ValueError(f"x must be rows of features, shape (N, n_features); got shape {x.shape}")
+    if training_data.ndim != 2 or training_data.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"training_data must have shape (m, {x.shape[1]}) to match x; got shape {training_data.shape}"
+        )
+    if not np.all(np.isfinite(training_data)):
+        raise ValueError("training_data must be finite (no nan or inf)")
+    n_samples = as_positive_int(n_samples, "n_samples", minimum=2)
+    n = x.shape[1]
+    width = (
+        0.75 * np.sqrt(n)
+        if kernel_width is None
+        else check_number(kernel_width, "kernel_width", low=0.0, strict_low=True)
+    )
     scale = training_data.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
-
-    noise = np.random.RandomState(seed).normal(0.0, 1.0, int(num_samples) * n).reshape(int(num_samples), n)
+    targets = as_targets(target, len(x), m.predict(x[:1]).shape[1])
+    # the same seed for every row: the standardised noise, and so the proximity weights, are drawn once
+    noise = np.random.RandomState(seed).normal(0.0, 1.0, n_samples * n).reshape(n_samples, n)
     noise[0] = 0.0
-    outputs = _outputs(predict, x[None, :] + noise * scale)
-    target = _pick_target(target, outputs[0])
-    coef, intercept, score = weighted_ridge(noise, outputs[:, target], lime_kernel(np.linalg.norm(noise, axis=1), width), alpha)
-    return LimeResult(coef / scale, intercept, score, target, float(outputs[0, target]), None)
+    proximity = lime_kernel(np.linalg.norm(noise, axis=1), width)
+    fits = []
+    for row, t in zip(x.astype(float), targets, strict=True):
+        outputs = m.predict(row[None, :] + noise * scale).astype(float)
+        coef, intercept, score = weighted_ridge(noise, outputs[:, t], proximity, alpha)
+        fits.append((coef / scale, intercept, score, outputs[0, t]))
+    weights, intercept, score, prediction = (np.array(column) for column in zip(*fits, strict=True))
+    if not return_surrogate:
+        return weights
+    return weights, LimeResult(weights, intercept, score, targets, prediction, None)

@@ -11,38 +11,48 @@ and the sanity check that an explanation depends on the model at all (parameter 
   predicts the output change under random perturbations I. Lower is better.
 * ``sensitivity_max`` (Yeh et al., 2019): max over small perturbations ||Phi(x + d) - Phi(x)||. Lower is
   more robust. Captum divides by ||Phi(x)||; ``relative=True`` does the same.
+
+Every metric takes ``(model, x, target, explanation_or_method, ...)``: ``explanation`` is either the
+attributions of ``x`` (an array shaped like ``x``) or an explainer ``method(model, x, target)`` with the
+signature every :mod:`course_utils.xai` method shares (``functools.partial`` sets its options).
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_utils.xai._checks import (
+from course_utils._checks import (
     as_baseline,
     as_batch,
     as_positive_int,
     as_targets,
+    check_attributions,
     per_row_target,
 )
-from course_utils.xai.adapter import is_keras_model, is_torch_model, wrap
+from course_utils.foundations.activations import softmax
+from course_utils.xai.adapter import wrap
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+def _attributions(explanation, model, x, target) -> np.ndarray:
+    """The attributions of ``x``: ``explanation`` itself, or ``explanation(model, x, target)`` for a method."""
+    if callable(explanation):
+        explanation = explanation(model, x, target)
+    return check_attributions(explanation, x)
 
 
-def _check_attributions(attributions, x) -> np.ndarray:
-    attributions = np.asarray(attributions, dtype=float)
-    if attributions.shape != x.shape:
-        raise ValueError(f"attributions must have the shape of x {x.shape}, got {attributions.shape}")
-    if not np.all(np.isfinite(attributions)):
-        raise ValueError("attributions must be finite (no nan or inf)")
-    return attributions
+def _method_output(method, model, x, target) -> np.ndarray:
+    if not callable(method):
+        raise ValueError(
+            f"method must be an explainer method(model, x, target) -> attributions, got {type(method).__name__}"
+        )
+    out = np.asarray(method(model, x, target), dtype=float)
+    if out.shape != x.shape:
+        raise ValueError(
+            f"method must return attributions shaped like x {x.shape}, it returned {out.shape}"
+        )
+    return out
 
 
 # --- deletion and insertion --------------------------------------------------------------------
@@ -62,14 +72,19 @@ class CurveResult:
     area: np.ndarray
 
 
-def _curve(model, x, attributions, target, n_steps, baseline, score, batch_size, insert: bool) -> CurveResult:
+def _curve(
+    model, x, target, explanation, n_steps, baseline, score, batch_size, insert: bool
+) -> CurveResult:
     m = wrap(model)
     x = as_batch(x)
-    attributions = _check_attributions(attributions, x)
+    target = per_row_target(target, len(x))
+    attributions = _attributions(explanation, model, x, target)
     baseline = as_baseline(baseline, x)
     n_steps = as_positive_int(n_steps, "n_steps")
     if score not in ("probability", "output"):
-        raise ValueError(f"score must be 'probability' (softmax of the outputs) or 'output' (raw), got {score!r}")
+        raise ValueError(
+            f"score must be 'probability' (softmax of the outputs) or 'output' (raw), got {score!r}"
+        )
     n, d = len(x), int(np.prod(x.shape[1:]))
     fractions = np.linspace(0.0, 1.0, n_steps + 1)
     counts = np.round(fractions * d).astype(int)
@@ -85,33 +100,60 @@ def _curve(model, x, attributions, target, n_steps, baseline, score, batch_size,
     for start in range(0, n_steps + 1, per_chunk):
         step_counts = counts[start : start + per_chunk]
         switched = rank[:, None, :] < step_counts[None, :, None]  # (n, steps, d)
-        batch = np.where(switched, second[:, None, :], first[:, None, :]).reshape(-1, *x.shape[1:]).astype(x.dtype)
+        batch = (
+            np.where(switched, second[:, None, :], first[:, None, :])
+            .reshape(-1, *x.shape[1:])
+            .astype(x.dtype)
+        )
         out = m.predict(batch)
         if rows is None:
             rows = as_targets(target, n, out.shape[1])
         if score == "probability":
-            out = _softmax(out)
-        scores[:, start : start + len(step_counts)] = out.reshape(n, len(step_counts), -1)[np.arange(n), :, rows]
+            out = softmax(out, axis=1)
+        scores[:, start : start + len(step_counts)] = out.reshape(n, len(step_counts), -1)[
+            np.arange(n), :, rows
+        ]
     return CurveResult(fractions, scores, np.trapezoid(scores, fractions, axis=1))
 
 
-def deletion_curve(model, x, attributions, target, n_steps: int = 50, baseline=0.0, score: str = "probability", *, batch_size: int = 4096) -> CurveResult:
+def deletion_curve(
+    model,
+    x,
+    target,
+    explanation,
+    n_steps: int = 50,
+    baseline=0.0,
+    score: str = "probability",
+    *,
+    batch_size: int = 4096,
+) -> CurveResult:
     """The target's score as features are replaced by ``baseline``, highest attribution first.
 
     At step k the round(k / n_steps * D) top-ranked of the D features of each example take the
     baseline's value (0.0: black pixels). ``score`` is 'probability' (softmax of the model's
     outputs, for models that return logits) or 'output' (the raw output). Lower area = more faithful.
+    ``explanation``: attributions shaped like ``x``, or a method(model, x, target) that makes them.
     """
-    return _curve(model, x, attributions, target, n_steps, baseline, score, batch_size, insert=False)
+    return _curve(model, x, target, explanation, n_steps, baseline, score, batch_size, insert=False)
 
 
-def insertion_curve(model, x, attributions, target, n_steps: int = 50, baseline=0.0, score: str = "probability", *, batch_size: int = 4096) -> CurveResult:
+def insertion_curve(
+    model,
+    x,
+    target,
+    explanation,
+    n_steps: int = 50,
+    baseline=0.0,
+    score: str = "probability",
+    *,
+    batch_size: int = 4096,
+) -> CurveResult:
     """The target's score as features of x are put back onto ``baseline``, highest attribution first.
 
     At step k the round(k / n_steps * D) top-ranked features take x's value, the rest stay at the
-    baseline. Higher area = more faithful.
+    baseline. Higher area = more faithful. ``explanation`` as in :func:`deletion_curve`.
     """
-    return _curve(model, x, attributions, target, n_steps, baseline, score, batch_size, insert=True)
+    return _curve(model, x, target, explanation, n_steps, baseline, score, batch_size, insert=True)
 
 
 # --- rank correlation and the randomisation test --------------------------------------------------
@@ -128,7 +170,9 @@ def rank_correlation(a, b, absolute: bool = True) -> np.ndarray:
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     if a.shape != b.shape or a.ndim < 2:
-        raise ValueError(f"expected two batches of explanations of the same shape (N, ...), got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"expected two batches of explanations of the same shape (N, ...), got {a.shape} and {b.shape}"
+        )
     a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
     if absolute:
         a, b = np.abs(a), np.abs(b)
@@ -154,92 +198,50 @@ class RandomizationResult:
     mode: str = field(default="cascading")
 
 
-def _torch_layers(model):
-    """(name, module) of every module that owns parameters, in forward order; names like 'Linear 7'."""
-    return [(f"{type(mod).__name__} {name}", mod) for name, mod in model.named_modules() if any(True for _ in mod.parameters(recurse=False))]
-
-
-def _keras_layers(model):
-    return [(f"{type(layer).__name__} {layer.name}", layer) for layer in model.layers if layer.weights]
-
-
-def _reinitialise(layer, framework: str, seed: int) -> None:
-    if framework == "torch":
-        import torch
-
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            if not hasattr(layer, "reset_parameters"):
-                raise ValueError(f"cannot re-initialise layer {type(layer).__name__}: it has no reset_parameters()")
-            layer.reset_parameters()
-        return
-    import keras
-
-    for i, weight in enumerate(layer.weights):
-        kind = "kernel" if "kernel" in weight.path else ("bias" if "bias" in weight.path else None)
-        initializer = getattr(layer, f"{kind}_initializer", None) if kind else None
-        if initializer is None:
-            initializer = keras.initializers.GlorotUniform() if weight.ndim > 1 else keras.initializers.Zeros()
-        config = initializer.get_config()
-        if "seed" in config:
-            config["seed"] = seed * 100 + i
-        weight.assign(type(initializer).from_config(config)(weight.shape, dtype=weight.dtype))
-
-
-def _copy_model(model, framework: str):
-    if framework == "torch":
-        return copy.deepcopy(model).eval()
-    import keras
-
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
-    return clone
-
-
-def randomization_test(model, x, target, method, *, mode: str = "cascading", absolute: bool = True, seed: int = 0) -> RandomizationResult:
+def randomization_test(
+    model, x, target, method, *, mode: str = "cascading", absolute: bool = True, seed: int = 0
+) -> RandomizationResult:
     """Model-parameter randomisation test (Adebayo et al., 2018), for a PyTorch or Keras model.
 
-    method : explain(model, x, target) -> attributions shaped like x (e.g. ``xai.saliency``).
+    method : an explainer, method(model, x, target) -> attributions shaped like x (e.g. ``xai.saliency``).
     mode : 'cascading' re-initialises the layers with parameters from the output down, one more
         at each step; 'independent' re-initialises one layer at a time in a fresh copy.
     Returns each step's explanations and their Spearman rank correlation with the trained
     model's (:func:`rank_correlation`). The model itself is never modified (copies are).
     """
-    if is_torch_model(model):
-        framework, layers_of = "torch", _torch_layers
-    elif is_keras_model(model):
-        framework, layers_of = "keras", _keras_layers
-    else:
-        raise ValueError(f"randomization_test needs a PyTorch or Keras model whose layers it can re-initialise, got {type(model).__name__}")
     if mode not in ("cascading", "independent"):
         raise ValueError(f"mode must be 'cascading' or 'independent', got {mode!r}")
+    wrapped = wrap(model)
+    if wrapped.framework not in ("torch", "keras"):
+        raise ValueError(
+            f"randomization_test needs a PyTorch or Keras model whose layers it can re-initialise, got {type(model).__name__}"
+        )
     x = as_batch(x)
     target = per_row_target(target, len(x))
-    original = np.asarray(method(model, x, target))
-    if original.shape != x.shape:
-        raise ValueError(f"method must return attributions shaped like x {x.shape}, it returned {original.shape}")
-    names = [name for name, _ in layers_of(model)][::-1]
+    original = _method_output(method, model, x, target)
+    names = [name for name, _ in wrapped.layers()][::-1]
     explanations, similarity = [original], []
-    work = _copy_model(model, framework)
+    work = wrapped.copy()
     for step, name in enumerate(names):
         if mode == "independent":
-            work = _copy_model(model, framework)
-        layer = dict(layers_of(work))[name]
-        _reinitialise(layer, framework, seed + step)
-        attribution = np.asarray(method(work, x, target))
+            work = wrapped.copy()
+        work.reinitialize(name, seed + step)
+        attribution = _method_output(method, work.model, x, target)
         explanations.append(attribution)
         similarity.append(rank_correlation(original, attribution, absolute=absolute))
-    return RandomizationResult(names, np.stack(explanations), np.array(similarity).reshape(len(names), len(x)), mode)
+    return RandomizationResult(
+        names, np.stack(explanations), np.array(similarity).reshape(len(names), len(x)), mode
+    )
 
 
 # --- infidelity and max-sensitivity --------------------------------------------------------------
 
 
-def _perturbations(perturbations, x, n_perturb_samples, draw) -> np.ndarray:
+def _perturbations(perturbations, x, n_samples, draw) -> np.ndarray:
     """(N, S, ...) perturbations: given (S, ...) shared or (N, S, ...) per example, or drawn."""
     if perturbations is None:
-        n_perturb_samples = as_positive_int(n_perturb_samples, "n_perturb_samples")
-        return draw((len(x), n_perturb_samples, *x.shape[1:])).astype(x.dtype)
+        n_samples = as_positive_int(n_samples, "n_samples")
+        return draw((len(x), n_samples, *x.shape[1:])).astype(x.dtype)
     p = np.asarray(perturbations, dtype=x.dtype)
     if p.shape[1:] == x.shape[1:] and p.ndim == x.ndim:
         p = np.broadcast_to(p[None], (len(x), *p.shape))
@@ -256,10 +258,10 @@ def _perturbations(perturbations, x, n_perturb_samples, draw) -> np.ndarray:
 def infidelity(
     model,
     x,
-    attributions,
     target,
+    explanation,
     perturbations=None,
-    n_perturb_samples: int = 10,
+    n_samples: int = 10,
     noise_scale: float = 0.1,
     normalize: bool = False,
     seed: int = 0,
@@ -275,57 +277,66 @@ def infidelity(
     best factor beta = sum_j a_j b_j / sum_j a_j^2 (a_j = I_j . Phi, b_j = the output change), as
     Captum's ``normalize=True`` does, so that maps of different scales can be compared.
     f is the model's raw output (logits for the course models), as in Captum.
+    ``explanation``: attributions shaped like ``x``, or a method(model, x, target) that makes them.
     """
     m = wrap(model)
     x = as_batch(x)
-    attributions = _check_attributions(attributions, x)
+    target = per_row_target(target, len(x))
+    attributions = _attributions(explanation, model, x, target)
     rng = np.random.default_rng(seed)
-    p = _perturbations(perturbations, x, n_perturb_samples, lambda shape: rng.normal(0.0, noise_scale, size=shape))
+    p = _perturbations(
+        perturbations, x, n_samples, lambda shape: rng.normal(0.0, noise_scale, size=shape)
+    )
     n, s = p.shape[:2]
     fx = m.predict(x)
     rows = as_targets(target, n, fx.shape[1])
     perturbed = (x[:, None] - p).reshape(n * s, *x.shape[1:])
     out = m.predict(perturbed, batch_size=batch_size).reshape(n, s, -1)[np.arange(n), :, rows]
     change = fx[np.arange(n), rows][:, None] - out  # b_j
-    predicted = np.einsum("nsd,nd->ns", p.reshape(n, s, -1).astype(float), attributions.reshape(n, -1))  # a_j
+    predicted = np.einsum(
+        "nsd,nd->ns", p.reshape(n, s, -1).astype(float), attributions.reshape(n, -1)
+    )  # a_j
     if normalize:
         denom = (predicted**2).sum(axis=1)
-        beta = np.where(denom > 0, (predicted * change).sum(axis=1) / np.where(denom > 0, denom, 1.0), 0.0)
+        beta = np.where(
+            denom > 0, (predicted * change).sum(axis=1) / np.where(denom > 0, denom, 1.0), 0.0
+        )
         predicted = beta[:, None] * predicted
     return ((predicted - change) ** 2).mean(axis=1)
 
 
 def sensitivity_max(
-    explain,
+    model,
     x,
     target,
+    method,
     radius: float = 0.02,
-    n_perturb_samples: int = 10,
+    n_samples: int = 10,
     perturbations=None,
     relative: bool = False,
     seed: int = 0,
 ) -> np.ndarray:
-    """Max-sensitivity of an explanation (Yeh et al., 2019), one value per example; lower is more robust.
+    """Max-sensitivity of an explainer (Yeh et al., 2019), one value per example; lower is more robust.
 
     SENS_MAX = max_j || Phi(x + d_j) - Phi(x) ||            (the paper's definition, ``relative=False``)
     SENS_MAX = max_j || Phi(x + d_j) - Phi(x) || / ||Phi(x)||  (Captum's ``sensitivity_max``, ``relative=True``)
 
-    with d_j uniform in the L-infinity ball of ``radius`` (Captum's default sampler) unless
-    ``perturbations`` ((S, ...) or (N, S, ...)) are given; ||.|| is the Frobenius (L2) norm over
-    each example's features. explain(x_batch, target_batch) -> attributions shaped like x_batch;
-    it is called once on the original batch and once on all N * S perturbed copies.
+    with Phi = ``method(model, ., target)`` and d_j uniform in the L-infinity ball of ``radius``
+    (Captum's default sampler) unless ``perturbations`` ((S, ...) or (N, S, ...)) are given;
+    ||.|| is the Frobenius (L2) norm over each example's features. The method is called once on
+    the original batch and once on all N * S perturbed copies.
     """
     x = as_batch(x)
     target = per_row_target(target, len(x))
     rng = np.random.default_rng(seed)
-    d = _perturbations(perturbations, x, n_perturb_samples, lambda shape: rng.uniform(-radius, radius, size=shape))
+    d = _perturbations(
+        perturbations, x, n_samples, lambda shape: rng.uniform(-radius, radius, size=shape)
+    )
     n, s = d.shape[:2]
-    base = np.asarray(explain(x, target), dtype=float)
-    if base.shape != x.shape:
-        raise ValueError(f"explain must return attributions shaped like x {x.shape}, it returned {base.shape}")
+    base = _method_output(method, model, x, target)
     noisy = (x[:, None] + d).reshape(n * s, *x.shape[1:])
     noisy_target = target if np.ndim(target) == 0 else np.repeat(target, s)
-    moved = np.asarray(explain(noisy, noisy_target), dtype=float).reshape(n, s, -1)
+    moved = np.asarray(method(model, noisy, noisy_target), dtype=float).reshape(n, s, -1)
     change = np.linalg.norm(moved - base.reshape(n, 1, -1), axis=2)
     if relative:
         norm = np.linalg.norm(base.reshape(n, -1), axis=1)

@@ -1,7 +1,7 @@
 """Occlusion (Zeiler & Fergus, 2014): cover a patch, see how much the target output drops.
 
 For each window position P (a patch of ``window`` x ``window`` pixels, moved by
-``stride``), x with the patch set to ``fill`` is x_P, and the drop
+``stride``), x with the patch set to ``baseline`` is x_P, and the drop
 f_t(x) - f_t(x_P) is shared by every pixel of the patch. A pixel's attribution
 is the mean drop over the windows that cover it:
 
@@ -20,24 +20,19 @@ import itertools
 
 import numpy as np
 
-from course_utils.xai._checks import as_baseline, as_batch, as_positive_int, as_targets
+from course_utils._checks import as_baseline, as_batch, as_positive_int, as_targets, spatial_axes
 from course_utils.xai.adapter import wrap
 
 
 def _spatial_axes(shape: tuple[int, ...]) -> tuple[int, ...]:
     """The axes (of one example) a square window slides over; a channel axis (size <= 4) is covered whole."""
-    if len(shape) == 1:
-        return (0,)
-    if len(shape) == 2:
-        return (0, 1)
-    if len(shape) == 3 and shape[0] <= 4 < shape[-1]:
-        return (1, 2)
-    if len(shape) == 3 and shape[-1] <= 4:
-        return (0, 1)
-    raise ValueError(
-        f"occlusion takes batches of vectors (N, F), images (N, H, W), (N, C, H, W) or (N, H, W, C) with C <= 4; "
-        f"got examples of shape {shape}. Pass window and stride as tuples of length {len(shape)} for other layouts."
-    )
+    try:
+        return spatial_axes(shape)
+    except ValueError:
+        raise ValueError(
+            f"occlusion takes batches of vectors (N, F), images (N, H, W), (N, C, H, W) or (N, H, W, C) with C <= 4; "
+            f"got examples of shape {shape}. Pass window and stride as tuples of length {len(shape)} for other layouts."
+        ) from None
 
 
 def _per_axis(value, shape, axes, name: str, whole: bool) -> tuple[int, ...]:
@@ -47,7 +42,9 @@ def _per_axis(value, shape, axes, name: str, whole: bool) -> tuple[int, ...]:
         return tuple(size if a in axes else (n if whole else 1) for a, n in enumerate(shape))
     sizes = tuple(as_positive_int(v, name) for v in value)
     if len(sizes) != len(shape):
-        raise ValueError(f"{name} must be an int or a tuple with one entry per axis of an example {shape}; got {value!r}")
+        raise ValueError(
+            f"{name} must be an int or a tuple with one entry per axis of an example {shape}; got {value!r}"
+        )
     return sizes
 
 
@@ -61,8 +58,13 @@ def occlusion_windows(shape, window=4, stride=2) -> np.ndarray:
         if w > n:
             raise ValueError(f"window {window} is larger than the input {shape}")
         if s > w and w < n:
-            raise ValueError(f"stride {stride} must not exceed window {window}: pixels between windows would never be covered")
-    starts = [np.arange(int(np.ceil((n - w) / s)) + 1) * s for n, w, s in zip(shape, window, stride, strict=True)]
+            raise ValueError(
+                f"stride {stride} must not exceed window {window}: pixels between windows would never be covered"
+            )
+    starts = [
+        np.arange(int(np.ceil((n - w) / s)) + 1) * s
+        for n, w, s in zip(shape, window, stride, strict=True)
+    ]
     positions = list(itertools.product(*starts))
     masks = np.zeros((len(positions), *shape), dtype=bool)
     for k, corner in enumerate(positions):
@@ -70,22 +72,21 @@ def occlusion_windows(shape, window=4, stride=2) -> np.ndarray:
     return masks
 
 
-def occlusion(model, x, target, window=4, stride=2, fill=0.0, *, batch_size: int = 4096) -> np.ndarray:
+def occlusion(
+    model, x, target, window=4, stride=2, baseline=0.0, *, batch_size: int = 4096
+) -> np.ndarray:
     """Occlusion attribution, the shape of ``x``: each pixel's mean output drop when a window covering it is hidden.
 
     model : anything :func:`course_utils.xai.wrap` accepts (only ``predict`` is used).
     x : a batch (N, ...) of examples; target : one class index, or one per row.
     window, stride : ints (a square window over the spatial axes; channels are covered whole)
         or tuples with one entry per axis of an example.
-    fill : what covers a patch: a number (0.0 is a black patch for [0, 1] images), one example, or one per row.
+    baseline : what covers a patch: a number (0.0 is a black patch for [0, 1] images), one example, or one per row.
     The model sees N * n_windows occluded inputs, in batches of ``batch_size`` rows.
     """
     m = wrap(model)
     x = as_batch(x)
-    try:
-        fill = as_baseline(fill, x)
-    except ValueError as err:
-        raise ValueError(str(err).replace("baseline must be None (zeros), ", "fill must be ")) from err
+    fill = as_baseline(baseline, x)
     masks = occlusion_windows(x.shape[1:], window, stride)
     reference = m.predict(x)
     rows = as_targets(target, len(x), reference.shape[1])

@@ -9,10 +9,10 @@ every order in which the players could join:
 It is the only attribution that is efficient (sum_i phi_i = v(N) - v({})),
 symmetric, gives dummies zero and is additive over games.
 
-For a model f and one input x, the players are the features and
-v(S) = E_b[ f(x_S, b_rest) ]: features in S take x's value, the others a
-background row b, averaged over the background (what ``shap.KernelExplainer``
-computes). KernelSHAP (Lundberg & Lee, 2017) finds the same values as the
+For a model f and one input x, the players are the features (or the segments
+of an image) and v(S) = E_b[ f(x_S, b_rest) ]: players in S take x's value, the
+others a background row b, averaged over the background (what
+``shap.KernelExplainer`` computes; a single ``baseline`` is a background of one row). KernelSHAP (Lundberg & Lee, 2017) finds the same values as the
 solution of a weighted least-squares problem over coalitions z in {0, 1}^n:
 
     min_phi  sum_z pi(z) (v(z) - phi_0 - z . phi)^2   subject to  sum_i phi_i = f(x) - phi_0,
@@ -27,6 +27,16 @@ from math import comb, factorial
 
 import numpy as np
 
+from course_utils._checks import (
+    as_baseline,
+    as_batch,
+    as_positive_int,
+    as_targets,
+    check_outputs,
+    image_layout,
+)
+from course_utils.xai.adapter import wrap
+
 #: shapley_exact refuses games with more players than this (2^20 coalitions is about a million).
 MAX_EXACT_PLAYERS = 20
 
@@ -35,12 +45,14 @@ MAX_EXACT_PLAYERS = 20
 class ShapleyResult:
     """Shapley values and what they add up from.
 
-    values : (n,) or (n, n_outputs) -- one value per player / feature (and output).
-    base_value : scalar or (n_outputs,) -- v(empty coalition); for a model, the mean prediction over the background.
-    n_evaluations : how many coalitions were evaluated.
-    exact : True when every coalition was enumerated.
+    values : for :func:`shapley_exact`, (n,) or (n, n_outputs), one value per player (and output);
+        for :func:`kernel_shap`, (N, n_players), one row per example.
+    base_value : v(empty coalition); for a model, the mean target output over the background
+        (scalar or (n_outputs,) for a game, (N,) for :func:`kernel_shap`).
+    n_evaluations : how many coalitions were evaluated (per example for :func:`kernel_shap`).
+    exact : True when every coalition was enumerated (for every example).
 
-    Efficiency: ``values.sum(axis=0) + base_value`` is v(all players), i.e. f(x).
+    Efficiency: ``values.sum(axis=-1 or 0) + base_value`` is v(all players), i.e. f(x).
     """
 
     values: np.ndarray
@@ -64,10 +76,7 @@ def all_coalitions(n_players: int) -> np.ndarray:
 
 def _check_values(values: np.ndarray, k: int, what: str) -> np.ndarray:
     values = np.asarray(values, dtype=float)
-    if values.ndim not in (1, 2) or values.shape[0] != k:
-        raise ValueError(f"{what} must return {k} values, shape ({k},) or ({k}, n_outputs), one per row it was given; it returned shape {values.shape}")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"{what} returned non-finite values (nan or inf)")
+    check_outputs(values, k, what)
     return values
 
 
@@ -92,7 +101,9 @@ def shapley_exact(value_fn, n_players: int) -> ShapleyResult:
     values = _check_values(value_fn(masks), len(masks), "value_fn")
     sizes = masks.sum(axis=1)
     # weight of a coalition S of size s that does not contain i: s! (n - s - 1)! / n!
-    weight_by_size = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
+    weight_by_size = np.array(
+        [factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)]
+    )
     codes = np.arange(2**n)
     phi = np.zeros((n,) + values.shape[1:])
     for i in range(n):
@@ -108,7 +119,9 @@ def shapley_exact(value_fn, n_players: int) -> ShapleyResult:
 def shapley_kernel_weight(n_features: int, size) -> np.ndarray:
     """The Shapley kernel pi(z) = (n - 1) / (C(n, |z|) |z| (n - |z|)) for 0 < |z| < n."""
     size = np.asarray(size)
-    binom = np.array([comb(n_features, int(s)) for s in np.ravel(size)], dtype=float).reshape(size.shape)
+    binom = np.array([comb(n_features, int(s)) for s in np.ravel(size)], dtype=float).reshape(
+        size.shape
+    )
     return (n_features - 1) / (binom * size * (n_features - size))
 
 
@@ -177,18 +190,6 @@ def _combinations_mask(m: int, size: int) -> np.ndarray:
     return mask
 
 
-def _as_rows(out, k: int, what: str) -> np.ndarray:
-    out = np.asarray(out, dtype=float)
-    returned = out.shape
-    if out.ndim == 1:
-        out = out[:, None]
-    if out.ndim != 2 or out.shape[0] != k:
-        raise ValueError(f"{what} must return shape ({k},) or ({k}, n_outputs) for {k} rows; it returned shape {returned}")
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"{what} returned non-finite values (nan or inf)")
-    return out
-
-
 def constrained_weighted_least_squares(masks, targets, weights, total) -> np.ndarray:
     """Solve min_phi sum_k w_k (y_k - z_k . phi)^2 subject to sum(phi) = total, for each output column.
 
@@ -209,76 +210,134 @@ def constrained_weighted_least_squares(masks, targets, weights, total) -> np.nda
     return np.vstack([head, total[None, :] - head.sum(axis=0, keepdims=True)])
 
 
-def kernel_shap(predict_fn, x, background, nsamples: int = 2048, seed: int = 0, *, batch_size: int = 20000) -> ShapleyResult:
-    """KernelSHAP for one instance ``x`` (n_features,) against a ``background`` (m, n_features).
+def kernel_shap(
+    model,
+    x,
+    target,
+    baseline=None,
+    *,
+    background=None,
+    segments=None,
+    n_samples: int = 2048,
+    seed: int = 0,
+    batch_size: int = 20000,
+    return_shapley: bool = False,
+):
+    """KernelSHAP of output ``target`` for every example of the batch ``x``, an array shaped like ``x``.
 
-    v(z) = mean over background rows b of f(x where z = 1, b where z = 0);
+    Players: the features of each example, or with ``segments`` ((H, W) integer map) the segments of
+    each image. v(z) = mean over reference rows b of f(x where z = 1, b where z = 0)[target];
     phi = argmin sum_z pi(z) (v(z) - phi_0 - z . phi)^2 with sum(phi) = f(x) - phi_0 enforced exactly,
-    phi_0 = mean_b f(b) (``base_value``). Features whose value in x equals every background row
-    cannot change v and get exactly 0 (the dummy axiom); the others are the players.
+    phi_0 = mean_b f(b). The reference rows: ``background`` (m, *x.shape[1:]) if given (shap's
+    "background data"), else the single ``baseline`` (None: zeros, a number, or one example).
+    Players that cannot change the input (x equals every reference row there) get exactly 0
+    (the dummy axiom); the others play.
 
-    nsamples : coalition budget. At least 2^n - 2 (n = number of varying features) enumerates
-        every coalition and the result is the exact Shapley value; otherwise coalitions are
-        sampled as ``shap.KernelExplainer`` does. It must be at least n + 1.
-    predict_fn : rows (k, n_features) -> (k,) or (k, n_outputs). Called in batches of
-        ``batch_size`` rows (each coalition times each background row), never once per sample.
+    n_samples : coalition budget per example. At least 2^n - 2 (n = number of playing players)
+        enumerates every coalition and the result is the exact Shapley value; otherwise coalitions
+        are sampled as ``shap.KernelExplainer`` does, with ``np.random.default_rng(seed)`` for every
+        example. It must be at least n + 1.
+    Returns phi shaped like ``x``: a feature's value, or with segments a segment's value shared among
+    its pixels (value / pixel count, so each map sums to f(x) - phi_0). ``return_shapley=True`` also
+    returns a :class:`ShapleyResult` with the per-player values (N, n_players) and phi_0 (N,).
+    The model is called in batches of ``batch_size`` rows (each coalition times each reference row).
     """
-    x = np.asarray(x, dtype=float)
-    background = np.asarray(background, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"x must be one instance, a 1-D feature vector; got shape {x.shape} (pass x[i] for row i)")
-    if background.ndim == 1:
-        background = background[None, :]
-    if background.ndim != 2 or background.shape[1] != x.shape[0]:
-        raise ValueError(f"background must have shape (m, {x.shape[0]}) to match x's {x.shape[0]} features; got shape {background.shape}")
-    if len(background) == 0:
-        raise ValueError("background is empty: pass at least one row")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(background))):
-        raise ValueError("x and background must be finite (no nan or inf)")
-    nsamples = int(nsamples)
+    from course_utils.xai.lime_surrogate import image_batch_segments, segment_map
 
-    raw_fx = np.asarray(predict_fn(x[None, :]))
-    squeeze = raw_fx.ndim == 1
-    fx_row = _as_rows(raw_fx, 1, "predict_fn")
-    base_rows = _as_rows(predict_fn(background), len(background), "predict_fn")
-    if fx_row.shape[1] != base_rows.shape[1]:
-        raise ValueError(f"predict_fn returned {base_rows.shape[1]} outputs per row on the background but {fx_row.shape[1]} on x")
-    base, fx = base_rows.mean(axis=0), fx_row[0]
-
-    varying = np.flatnonzero(np.any(background != x[None, :], axis=0))
-    m = len(varying)
-    phi = np.zeros((x.shape[0], base.shape[0]))
+    m = wrap(model)
+    x = as_batch(x)
+    references = _references(baseline, background, x)
+    n_samples = as_positive_int(n_samples, "n_samples")
+    batch_size = as_positive_int(batch_size, "batch_size")
+    if segments is not None:
+        segments, _ = image_batch_segments(x, segments, "kernel_shap with segments")
+        layout = image_layout(x.shape[1:])
+        members = (
+            segments
+            if layout == "hw"
+            else (segments[None] if layout == "chw" else segments[..., None])
+        )
+        members = np.broadcast_to(members, x.shape[1:]).reshape(-1)
+    else:
+        members = np.arange(int(np.prod(x.shape[1:])))
+    n_players = int(members.max()) + 1
+    player_masks = members[None, :] == np.arange(n_players)[:, None]  # (players, features)
+    base_outputs = m.predict(references, batch_size=batch_size).astype(float)
+    targets = as_targets(target, len(x), base_outputs.shape[1])
+    fx = m.predict(x).astype(float)[np.arange(len(x)), targets]
+    flat_refs = references.reshape(len(references), -1)
+    phi = np.zeros((len(x), n_players))
+    base = base_outputs[:, targets].mean(axis=0)
     n_eval, exact = 0, True
-    if m == 1:
-        phi[varying[0]] = fx - base
-    elif m > 1:
-        minimum = min(2**m - 2, m + 1)
-        if nsamples < minimum:
-            raise ValueError(
-                f"nsamples={nsamples} is too small for {m} varying features: the weighted least squares has "
-                f"{m - 1} unknowns once the efficiency constraint is enforced, so it needs at least {minimum} coalitions"
+    for row, (xi, t) in enumerate(zip(x.reshape(len(x), -1), targets, strict=True)):
+        playing = np.flatnonzero([np.any(flat_refs[:, mask] != xi[mask]) for mask in player_masks])
+        k = len(playing)
+        if k == 1:
+            phi[row, playing[0]] = fx[row] - base[row]
+        elif k > 1:
+            minimum = min(2**k - 2, k + 1)
+            if n_samples < minimum:
+                raise ValueError(
+                    f"n_samples={n_samples} is too small for {k} varying features: the weighted least squares has "
+                    f"{k - 1} unknowns once the efficiency constraint is enforced, so it needs at least {minimum} coalitions"
+                )
+            masks, weights, row_exact = _sample_coalitions(
+                k, n_samples, np.random.default_rng(seed)
             )
-        rng = np.random.default_rng(seed)
-        masks, weights, exact = _sample_coalitions(m, nsamples, rng)
-        values = _coalition_values(predict_fn, x, background, varying, masks, batch_size)
-        phi[varying] = constrained_weighted_least_squares(masks, values - base, weights, fx - base)
-        n_eval = len(masks)
-    if squeeze:
-        return ShapleyResult(values=phi[:, 0], base_value=float(base[0]), n_evaluations=n_eval, exact=exact)
-    return ShapleyResult(values=phi, base_value=base, n_evaluations=n_eval, exact=exact)
+            on = (
+                masks.astype(float) @ player_masks[playing].astype(float) > 0
+            )  # (coalitions, features)
+            values = _coalition_values(m, xi, flat_refs, on, int(t), x.shape[1:], batch_size)
+            phi[row, playing] = constrained_weighted_least_squares(
+                masks, (values - base[row])[:, None], weights, np.array([fx[row] - base[row]])
+            )[:, 0]
+            n_eval, exact = max(n_eval, len(masks)), exact and row_exact
+    if segments is not None:
+        out = segment_map(phi, segments, x.shape[1:])
+    else:
+        out = phi.reshape(x.shape)
+    out = out.astype(x.dtype)
+    if not return_shapley:
+        return out
+    return out, ShapleyResult(values=phi, base_value=base, n_evaluations=n_eval, exact=exact)
 
 
-def _coalition_values(predict_fn, x, background, varying, masks, batch_size: int) -> np.ndarray:
-    """v(z) = mean_b f(x on z, b elsewhere) for every coalition, in batches of whole coalitions."""
-    n_bg = len(background)
-    per_batch = max(1, batch_size // n_bg)
+def _references(baseline, background, x: np.ndarray) -> np.ndarray:
+    """The reference rows (m, *x.shape[1:]): the background, or the one baseline."""
+    if background is None:
+        return as_baseline(baseline, x[:1])
+    if baseline is not None:
+        raise ValueError(
+            "give either baseline (one reference input) or background (a set of rows), not both"
+        )
+    try:
+        rows = np.asarray(background, dtype=x.dtype)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"background must be an array of numbers: {err}") from err
+    if rows.ndim == x.ndim - 1 and rows.shape == x.shape[1:]:
+        rows = rows[None]
+    if rows.ndim != x.ndim or rows.shape[1:] != x.shape[1:]:
+        shape = ", ".join(map(str, x.shape[1:]))
+        raise ValueError(
+            f"background must have shape (m, {shape}) to match x's examples {x.shape[1:]}; got shape {rows.shape}"
+        )
+    if len(rows) == 0:
+        raise ValueError("background is empty: pass at least one row")
+    if not np.all(np.isfinite(rows)):
+        raise ValueError("background must be finite (no nan or inf)")
+    return rows
+
+
+def _coalition_values(m, xi, refs, on, target, example_shape, batch_size: int) -> np.ndarray:
+    """v(z) = mean_b f(x on z, b elsewhere)[target] for every coalition, in batches of whole coalitions."""
+    n_ref = len(refs)
+    per_batch = max(1, batch_size // n_ref)
     out = []
-    for start in range(0, len(masks), per_batch):
-        chunk = masks[start : start + per_batch]
-        rows = np.repeat(background[None, :, :], len(chunk), axis=0)  # (c, m_bg, n)
-        on = np.zeros((len(chunk), x.shape[0]), dtype=bool)
-        on[:, varying] = chunk
-        rows = np.where(on[:, None, :], x[None, None, :], rows).reshape(-1, x.shape[0])
-        pred = _as_rows(predict_fn(rows), len(rows), "predict_fn")
-        out.append(pred.reshape(len(chunk), n_bg, -1).mean(axis=1))
+    for start in range(0, len(on), per_batch):
+        chunk = on[start : start + per_batch]
+        rows = np.where(chunk[:, None, :], xi[None, None, :], refs[None, :, :]).reshape(
+            -1, *example_shape
+        )
+        pred = m.predict(rows.astype(refs.dtype, copy=False))
+        out.append(pred[:, target].reshape(len(chunk), n_ref).mean(axis=1))
     return np.concatenate(out)

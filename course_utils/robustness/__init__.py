@@ -1,0 +1,1 @@
+"""Beyond explanations: adversarial attacks (:mod:`.adversarial`) and group fairness (:mod:`.fairness`)."""

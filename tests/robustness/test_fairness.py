@@ -1,0 +1,89 @@
+"""course_utils.robustness.fairness: group metrics on hand-made cases whose answers are worked out by hand."""
+
+import numpy as np
+import pytest
+
+from course_utils.robustness import fairness
+
+# Ten people, two groups of five. Worked out by hand:
+#   group "a": y_true 1 1 1 0 0, y_pred 1 1 0 0 1 -> selected 3/5, TPR 2/3, correct 3/5
+#   group "b": y_true 1 1 0 0 0, y_pred 1 0 0 0 0 -> selected 1/5, TPR 1/2, correct 4/5
+Y_TRUE = np.array([1, 1, 1, 0, 0, 1, 1, 0, 0, 0])
+Y_PRED = np.array([1, 1, 0, 0, 1, 1, 0, 0, 0, 0])
+GROUP = np.array(["a"] * 5 + ["b"] * 5)
+
+
+def test_selection_rates_by_hand():
+    assert fairness.selection_rates(Y_PRED, GROUP) == pytest.approx({"a": 0.6, "b": 0.2})
+
+
+def test_demographic_parity_difference_by_hand():
+    assert fairness.demographic_parity_difference(Y_PRED, GROUP) == pytest.approx(0.4)
+
+
+def test_true_positive_rates_and_equal_opportunity_by_hand():
+    assert fairness.true_positive_rates(Y_TRUE, Y_PRED, GROUP) == pytest.approx(
+        {"a": 2 / 3, "b": 0.5}
+    )
+    assert fairness.equal_opportunity_difference(Y_TRUE, Y_PRED, GROUP) == pytest.approx(
+        2 / 3 - 1 / 2
+    )
+
+
+def test_group_accuracy_by_hand():
+    assert fairness.group_accuracy(Y_TRUE, Y_PRED, GROUP) == pytest.approx({"a": 0.6, "b": 0.8})
+
+
+def test_three_groups_use_max_minus_min():
+    y_pred = np.array([1, 1, 1, 0, 0, 0, 1, 0, 0])
+    group = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])  # rates 1, 0, 1/3
+    assert fairness.selection_rates(y_pred, group) == pytest.approx({0: 1.0, 1: 0.0, 2: 1 / 3})
+    assert fairness.demographic_parity_difference(y_pred, group) == pytest.approx(1.0)
+
+
+def test_fair_and_maximally_unfair_extremes():
+    group = np.array([0, 0, 1, 1])
+    assert fairness.demographic_parity_difference([1, 0, 0, 1], group) == 0.0
+    assert fairness.demographic_parity_difference([1, 1, 0, 0], group) == 1.0
+    assert fairness.equal_opportunity_difference([1, 1, 1, 1], [1, 1, 0, 0], group) == 1.0
+    # EOD ignores the negatives: the groups differ on y = 0 only
+    assert fairness.equal_opportunity_difference([1, 0, 1, 0], [1, 1, 1, 0], group) == 0.0
+
+
+def test_metrics_match_a_direct_count_on_random_data():
+    rng = np.random.default_rng(1)
+    y_true, y_pred, group = rng.integers(0, 2, (3, 500))
+    s = [y_pred[group == g].sum() / (group == g).sum() for g in (0, 1)]
+    t = [(y_pred * y_true)[group == g].sum() / y_true[group == g].sum() for g in (0, 1)]
+    assert fairness.demographic_parity_difference(y_pred, group) == pytest.approx(abs(s[0] - s[1]))
+    assert fairness.equal_opportunity_difference(y_true, y_pred, group) == pytest.approx(
+        abs(t[0] - t[1])
+    )
+    report = fairness.fairness_report(y_true, y_pred, group)
+    assert report["accuracy"] == pytest.approx(np.mean(y_true == y_pred))
+
+
+def test_reweighing_by_hand():
+    # group 0: labels 1 1 1 0 ; group 1: labels 1 0 0 0.  P(g)=1/2, P(y=1)=1/2.
+    y = np.array([1, 1, 1, 0, 1, 0, 0, 0])
+    group = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    w = fairness.reweighing_weights(y, group)
+    # cell (0,1): P=3/8 -> (1/2)(1/2)/(3/8) = 2/3 ; (0,0): 1/8 -> 2 ; (1,1): 1/8 -> 2 ; (1,0): 3/8 -> 2/3
+    assert np.allclose(w, [2 / 3, 2 / 3, 2 / 3, 2, 2, 2 / 3, 2 / 3, 2 / 3])
+    # weighted, the label no longer depends on the group, and the weights average to 1
+    for g in (0, 1):
+        assert np.average(y[group == g], weights=w[group == g]) == pytest.approx(0.5)
+    assert w.mean() == pytest.approx(1.0)
+
+
+def test_bad_input_says_what_was_expected():
+    with pytest.raises(ValueError, match="0/1"):
+        fairness.selection_rates([0, 2, 1], [0, 1, 1])
+    with pytest.raises(ValueError, match="one entry per person"):
+        fairness.selection_rates([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="at least two groups"):
+        fairness.demographic_parity_difference([0, 1, 1], [5, 5, 5])
+    with pytest.raises(ValueError, match="undefined"):
+        fairness.true_positive_rates([1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1])
+    with pytest.raises(ValueError, match="same length"):
+        fairness.group_accuracy([1, 0], [1, 0, 1], [0, 1, 1])

@@ -1,0 +1,136 @@
+"""course_utils.xai.gradients: saliency, gradient x input and SmoothGrad.
+
+References: Captum's Saliency and InputXGradient (rtol 1e-4), torch autograd, an
+analytic linear model, and the same MLP weights in Keras. The adapter is tested in test_adapter.py.
+"""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+captum_attr = pytest.importorskip("captum.attr")
+
+from course_utils import xai  # noqa: E402
+from tests.xai.helpers import assert_attr_close, course_models, scaled_test_digits  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require gradients")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return scaled_test_digits(8)
+
+
+MODELS = course_models()
+
+
+# --- against Captum -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("absolute", [True, False])
+def test_saliency_matches_captum(name, absolute, digits):
+    x, y = digits
+    model = MODELS[name]
+    ours = xai.saliency(model, x, y, absolute=absolute)
+    theirs = captum_attr.Saliency(model).attribute(
+        torch.from_numpy(x), target=torch.from_numpy(y), abs=absolute
+    )
+    assert ours.shape == x.shape
+    assert_attr_close(ours, theirs.numpy())
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_gradient_x_input_matches_captum(name, digits):
+    x, _ = digits
+    model = MODELS[name]
+    target = 7
+    ours = xai.gradient_x_input(model, x, target)
+    theirs = (
+        captum_attr.InputXGradient(model)
+        .attribute(torch.from_numpy(x), target=target)
+        .detach()
+        .numpy()
+    )
+    assert_attr_close(ours, theirs)
+
+
+def test_linear_model_saliency_and_gradient_x_input_are_analytic():
+    rng = np.random.default_rng(1)
+    linear = torch.nn.Linear(6, 3).double()
+    w, b = linear.weight.detach().numpy(), linear.bias.detach().numpy()
+    x = rng.normal(size=(5, 6))
+    t = np.array([0, 1, 2, 1, 0])
+    np.testing.assert_allclose(xai.saliency(linear, x, t, absolute=False), w[t], rtol=1e-12)
+    gxi = xai.gradient_x_input(linear, x, t)
+    np.testing.assert_allclose(gxi, x * w[t], rtol=1e-12)
+    # for a linear model gradient x input sums to f(x) - b
+    np.testing.assert_allclose(gxi.sum(1), (x @ w.T)[np.arange(5), t], rtol=1e-10)
+    assert not np.allclose(gxi.sum(1), (x @ w.T + b)[np.arange(5), t])
+
+
+# --- SmoothGrad -----------------------------------------------------------------
+
+
+def test_smoothgrad_is_the_mean_gradient_at_the_documented_noise(digits):
+    x, y = digits
+    model = MODELS["cnn-trained"]
+    n, level = 6, 0.2
+    ours = xai.smoothgrad(model, x, y, n_samples=n, noise_level=level, seed=4)
+    sigma = level * (x.max(axis=(1, 2, 3), keepdims=True) - x.min(axis=(1, 2, 3), keepdims=True))
+    noise = np.random.default_rng(4).normal(size=(n, *x.shape)).astype(np.float32) * sigma
+    grads = []
+    for k in range(n):
+        xt = torch.from_numpy(x + noise[k]).requires_grad_(True)
+        model(xt)[torch.arange(len(x)), torch.from_numpy(y)].sum().backward()
+        grads.append(xt.grad.numpy())
+    assert_attr_close(ours, np.mean(grads, axis=0))
+
+
+def test_smoothgrad_without_noise_is_the_gradient_and_seeds_repeat(digits):
+    x, y = digits
+    model = MODELS["mlp-trained"]
+    np.testing.assert_allclose(
+        xai.smoothgrad(model, x, y, n_samples=3, noise_level=0.0),
+        xai.saliency(model, x, y, absolute=False),
+        rtol=1e-6,
+    )
+    a = xai.smoothgrad(model, x, y, n_samples=4, seed=1)
+    assert np.array_equal(a, xai.smoothgrad(model, x, y, n_samples=4, seed=1))
+    assert not np.allclose(a, xai.smoothgrad(model, x, y, n_samples=4, seed=2))
+    with pytest.raises(ValueError, match="noise_level"):
+        xai.smoothgrad(model, x, y, noise_level=-1)
+    with pytest.raises(ValueError, match="n_samples"):
+        xai.smoothgrad(model, x, y, n_samples=0)
+
+
+# --- Keras: the same weights give the same numbers ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def keras_and_torch_mlp():
+    from course_utils.frameworks.keras_models import build_mlp as build_keras_mlp
+
+    torch_mlp = MODELS["mlp-trained"]
+    keras_mlp = build_keras_mlp()
+    for name in ("hidden", "output"):
+        linear = getattr(torch_mlp, name)
+        keras_mlp.get_layer(name).set_weights(
+            [linear.weight.detach().numpy().T, linear.bias.detach().numpy()]
+        )
+    return keras_mlp, torch_mlp
+
+
+def test_keras_and_torch_with_the_same_weights_agree(keras_and_torch_mlp, digits):
+    keras_mlp, torch_mlp = keras_and_torch_mlp
+    x, y = digits[0][:, 0], digits[1]  # the MLPs take (N, 28, 28)
+    k, t = xai.wrap(keras_mlp), xai.wrap(torch_mlp)
+    assert k.framework == "keras"
+    np.testing.assert_allclose(k.predict(x), t.predict(x), rtol=1e-4, atol=1e-5)
+    assert_attr_close(xai.saliency(k, x, y), xai.saliency(t, x, y))
+    assert_attr_close(xai.gradient_x_input(keras_mlp, x, 3), xai.gradient_x_input(torch_mlp, x, 3))
+    assert_attr_close(
+        xai.smoothgrad(keras_mlp, x, y, n_samples=5), xai.smoothgrad(torch_mlp, x, y, n_samples=5)
+    )
+    with pytest.raises(ValueError, match="expects inputs of shape"):
+        k.gradient(x[:, None], 0)

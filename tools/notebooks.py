@@ -1,0 +1,44 @@
+"""What every maintenance command shares: the repository root, the notebook list, a kernel client."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+
+
+def course_notebooks() -> list[Path]:
+    """The chapters, ``notebooks/NN_topic.ipynb``, in reading order."""
+    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def client(nb, notebook: Path, timeout: int = 900) -> NotebookClient:
+    return NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def notebook_arguments(description: str, argv=None, extra=None) -> argparse.Namespace:
+    """Parse ``notebooks...`` (default: every chapter) and any ``extra(parser)`` options."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="default: every chapter in notebooks/"
+    )
+    if extra is not None:
+        extra(parser)
+    args = parser.parse_args(argv)
+    args.notebooks = [p.resolve() for p in args.notebooks] or course_notebooks()
+    return args
