@@ -60,7 +60,7 @@ def run() -> str:
             "",
             f"Trained course CNN, {N_DIGITS} test digits, {N_STEPS} Gauss-Legendre steps "
             f"({N_DIGITS * N_STEPS:,} path points in one batched pass each); median of {ROUNDS} alternating rounds, "
-            f"torch threads {torch.get_num_threads()}, COURSE_MNIST={os.environ.get('COURSE_MNIST', 'auto')}.",
+            f"torch threads {torch.get_num_threads()}, COURSE_MNIST={os.environ.get('COURSE_MNIST', 'subset')}.",
             "",
             "| implementation | median seconds | min seconds |",
             "| --- | ---: | ---: |",

@@ -70,8 +70,8 @@ def _same_version(installed: str, pinned: str) -> bool:
 def check_environment(verbose: bool = True) -> dict[str, str]:
     """Print one line per dependency (name, version, OK / missing / wrong version).
 
-    Also says where MNIST will come from (the full download or the offline
-    subset). Returns ``{package: status}`` so a test can read it.
+    Also says which MNIST digits are used (the course subset or full MNIST, and how
+    to switch). Returns ``{package: status}`` so a test can read it.
     """
     from course_utils.data.mnist import describe_source
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 from pathlib import Path
 
 import nbformat
@@ -42,3 +44,18 @@ def notebook_arguments(description: str, argv=None, extra=None) -> argparse.Name
     args = parser.parse_args(argv)
     args.notebooks = [p.resolve() for p in args.notebooks] or course_notebooks()
     return args
+
+
+@contextlib.contextmanager
+def environment_variables(variables: dict[str, str]):
+    """Set environment variables for the block (kernels started inside inherit them), then restore."""
+    saved = {key: os.environ.get(key) for key in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -221,7 +221,7 @@ def trained_model(name: str, seed: int = 0, verbose: bool = True) -> keras.Model
     """The course's trained "mlp" or "cnn" (outputs logits; compiled, so ``model.evaluate`` works).
 
     The first call trains it (seeded, deterministic, a few seconds on the
-    offline subset) on ``load_mnist()`` scaled with ``scale_images`` and saves
+    course subset) on ``load_mnist()`` scaled with ``scale_images`` and saves
     it atomically as ``.keras``; later calls load that file. A file that
     fails to load is deleted and the model retrained.
     """

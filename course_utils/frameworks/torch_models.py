@@ -226,7 +226,7 @@ def trained_model(name: str, seed: int = 0, verbose: bool = True) -> nn.Sequenti
     """The course's trained "mlp" or "cnn", in eval() mode.
 
     The first call trains it (seeded, deterministic, a few seconds on the
-    offline subset) on ``load_mnist()`` scaled with ``scale_images`` and saves
+    course subset) on ``load_mnist()`` scaled with ``scale_images`` and saves
     its ``state_dict`` atomically; later calls load that file with
     ``torch.load(weights_only=True)``. A file that fails to load is deleted
     and the model retrained.

@@ -33,16 +33,25 @@ def gradient_x_input(model, x, target) -> np.ndarray:
 
 
 def smoothgrad(
-    model, x, target, n_samples: int = 50, noise_level: float = 0.15, seed: int = 0
+    model,
+    x,
+    target,
+    n_samples: int = 50,
+    noise_level: float = 0.15,
+    seed: int = 0,
+    *,
+    batch_size: int = 1024,
 ) -> np.ndarray:
     r"""SmoothGrad (Smilkov et al., 2017): the gradient averaged over noisy copies of the input.
 
     $$\hat S(x) = \frac{1}{n}\sum_{k=1}^{n} \frac{\partial f_t}{\partial x}\big(x + \varepsilon_k\big),
     \qquad \varepsilon_k \sim \mathcal N(0, \sigma^2),\quad \sigma = \text{noise\_level}\,(\max x - \min x)$$
 
-    with $\max x - \min x$ taken per example. The noise is drawn as
-    ``np.random.default_rng(seed).normal(size=(n_samples,) + x.shape)`` times sigma, so a
-    run is reproducible. Returns the signed mean gradient (take ``np.abs`` for a map of magnitudes).
+    with $\max x - \min x$ taken per example. Every example gets the same standard-normal
+    draws, ``np.random.default_rng(seed).normal(size=(n_samples,) + x.shape[1:])``, times its
+    own sigma: an example's map depends only on the example and the seed, never on the batch
+    it sits in. Returns the signed mean gradient (take ``np.abs`` for a map of magnitudes).
+    ``batch_size`` rows of noisy copies go through the model at a time.
     """
     x = as_batch(x)
     n_samples = as_positive_int(n_samples, "n_samples")
@@ -53,7 +62,7 @@ def smoothgrad(
     m = wrap(model)
     axes = tuple(range(1, x.ndim))
     sigma = noise_level * (x.max(axis=axes, keepdims=True) - x.min(axis=axes, keepdims=True))
-    noise = np.random.default_rng(seed).normal(size=(n_samples, *x.shape)).astype(x.dtype) * sigma
-    noisy = (x[None] + noise).reshape(n_samples * len(x), *x.shape[1:])
-    grads = m.gradient(noisy, repeat_target(target, len(x), n_samples), batch_size=1024)
+    draws = np.random.default_rng(seed).normal(size=(n_samples, 1, *x.shape[1:])).astype(x.dtype)
+    noisy = (x[None] + draws * sigma).reshape(n_samples * len(x), *x.shape[1:])
+    grads = m.gradient(noisy, repeat_target(target, len(x), n_samples), batch_size=batch_size)
     return grads.reshape(n_samples, *x.shape).mean(axis=0)

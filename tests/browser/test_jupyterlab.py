@@ -56,7 +56,7 @@ def jupyter_lab(root_dir: Path, state_dir: Path):
         "JUPYTER_CONFIG_DIR": str(state_dir / "config"),
         "JUPYTER_DATA_DIR": str(state_dir / "data"),
         "JUPYTER_RUNTIME_DIR": str(state_dir / "runtime"),
-        "COURSE_MNIST": os.environ.get("COURSE_MNIST", "offline"),
+        "COURSE_MNIST": os.environ.get("COURSE_MNIST", "subset"),
     }
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser",

@@ -11,7 +11,7 @@ from course_utils.frameworks import cache, recipes
 def models(monkeypatch, tmp_path):
     """A fresh COURSE_DATA_DIR; returns its models folder."""
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COURSE_MNIST", "offline")
+    monkeypatch.setenv("COURSE_MNIST", "subset")
     return tmp_path / "data" / "models"
 
 
@@ -30,20 +30,20 @@ def test_cache_file_names_framework_architecture_source_seed_and_recipe(models):
     )
     assert (
         cache.cache_file("keras", "cnn", 0, None, ".keras")
-        == models / f"keras_cnn_offline_seed0_v{version}.keras"
+        == models / f"keras_cnn_subset_seed0_v{version}.keras"
     )  # None: the active source
     names = {
         cache.cache_file(f, n, s, src, ".x").name
         for f in ("torch", "keras")
         for n in ("mlp", "cnn")
         for s in (0, 1)
-        for src in ("offline", "full")
+        for src in ("subset", "full")
     }
     assert len(names) == 16
     with pytest.raises(
         ValueError, match=r"^model name must be one of \('mlp', 'cnn'\), got 'resnet'$"
     ):
-        cache.cache_file("torch", "resnet", 0, "offline", ".pt")
+        cache.cache_file("torch", "resnet", 0, "subset", ".pt")
 
 
 def test_recipes_cover_both_architectures():

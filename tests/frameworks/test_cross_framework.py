@@ -20,7 +20,7 @@ from course_utils.frameworks import torch_models as tm  # noqa: E402
 
 @pytest.fixture(scope="module")
 def digits():
-    _, (x_test, y_test) = load_mnist("offline", verbose=False)
+    _, (x_test, y_test) = load_mnist("subset", verbose=False)
     return scale_images(x_test[:256]), y_test[:256]
 
 
@@ -73,7 +73,7 @@ def test_mlp_same_weights_same_logits(seed, digits):
 
 def test_a_trained_mlp_predicts_the_same_in_keras(digits):
     x, y = digits
-    (x_train, y_train), _ = load_mnist("offline", verbose=False)
+    (x_train, y_train), _ = load_mnist("subset", verbose=False)
     torch.manual_seed(0)
     torch_mlp = tm.build_mlp()
     tm.train(torch_mlp, scale_images(x_train[:1000]), y_train[:1000], epochs=2, progress=False)

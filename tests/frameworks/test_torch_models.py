@@ -1,7 +1,7 @@
 """course_utils.frameworks.torch_models: builders, input checks, training, and the cached trained models.
 
 The cache tests train the real recipes in a temporary COURSE_DATA_DIR on the
-offline subset (a few seconds each) so they check what later chapters load.
+course subset (a few seconds each) so they check what later chapters load.
 """
 
 import numpy as np
@@ -17,7 +17,7 @@ FLOORS = {"mlp": 0.88, "cnn": 0.93}
 
 @pytest.fixture(scope="module")
 def mnist():
-    (x_train, y_train), (x_test, y_test) = load_mnist("offline", verbose=False)
+    (x_train, y_train), (x_test, y_test) = load_mnist("subset", verbose=False)
     return scale_images(x_train), y_train, scale_images(x_test), y_test
 
 
@@ -27,7 +27,7 @@ def cache_dir(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         folder = tmp_path_factory.mktemp("torch_cache")
         mp.setenv("COURSE_DATA_DIR", str(folder))
-        mp.setenv("COURSE_MNIST", "offline")
+        mp.setenv("COURSE_MNIST", "subset")
         yield folder
 
 
@@ -230,7 +230,7 @@ def test_trained_model_reaches_its_floor_and_round_trips_bit_exactly(name, cache
     assert (
         "torch" in path.name
         and name in path.name
-        and "offline" in path.name
+        and "subset" in path.name
         and "seed0" in path.name
     )
     second = tm.trained_model(name, verbose=False)  # loads
@@ -256,10 +256,10 @@ def test_corrupt_cache_is_retrained_not_trusted(cache_dir, capsys):
 
 def test_cache_keys_differ_by_seed_and_source(cache_dir):
     keys = {
-        tm.cache_path("mlp", 0, "offline"),
-        tm.cache_path("mlp", 1, "offline"),
+        tm.cache_path("mlp", 0, "subset"),
+        tm.cache_path("mlp", 1, "subset"),
         tm.cache_path("mlp", 0, "full"),
-        tm.cache_path("cnn", 0, "offline"),
+        tm.cache_path("cnn", 0, "subset"),
     }
     assert len(keys) == 4
 

@@ -8,7 +8,7 @@ from course_utils.frameworks.torch_models import build_cnn, build_mlp, trained_m
 
 
 def scaled_test_digits(n: int):
-    """The first n offline test digits, scaled to [0, 1], as (n, 1, 28, 28), with their labels."""
+    """The first n course-subset test digits, scaled to [0, 1], as (n, 1, 28, 28), with their labels."""
     (_, _), (x_test, y_test) = load_mnist(verbose=False)
     return scale_images(x_test[:n])[:, None], y_test[:n]
 

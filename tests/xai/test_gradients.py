@@ -78,13 +78,42 @@ def test_smoothgrad_is_the_mean_gradient_at_the_documented_noise(digits):
     n, level = 6, 0.2
     ours = xai.smoothgrad(model, x, y, n_samples=n, noise_level=level, seed=4)
     sigma = level * (x.max(axis=(1, 2, 3), keepdims=True) - x.min(axis=(1, 2, 3), keepdims=True))
-    noise = np.random.default_rng(4).normal(size=(n, *x.shape)).astype(np.float32) * sigma
+    noise = np.random.default_rng(4).normal(size=(n, 1, *x.shape[1:])).astype(np.float32) * sigma
     grads = []
     for k in range(n):
         xt = torch.from_numpy(x + noise[k]).requires_grad_(True)
         model(xt)[torch.arange(len(x)), torch.from_numpy(y)].sum().backward()
         grads.append(xt.grad.numpy())
     assert_attr_close(ours, np.mean(grads, axis=0))
+
+
+def test_smoothgrad_noise_follows_each_examples_own_range_on_several_channels():
+    # f(x) = sum_i w_i x_i^2 has gradient 2 w x, so SmoothGrad is 2 w (x + mean noise): a known answer
+    rng = np.random.default_rng(0)
+    x = np.stack([0.2 + 0.5 * rng.random((3, 5, 5)), -1.0 + 3.0 * rng.random((3, 5, 5))]).astype(np.float64)
+    w = rng.normal(size=(3, 5, 5))
+
+    def f(batch):
+        return (w * batch**2).reshape(len(batch), -1).sum(axis=1, keepdims=True)
+
+    model = xai.wrap(f, gradient=lambda batch, target: 2 * w * batch)
+    n, level = 7, 0.3
+    ours = xai.smoothgrad(model, x, 0, n_samples=n, noise_level=level, seed=5)
+    draws = np.random.default_rng(5).normal(size=(n, *x.shape[1:]))
+    for i in range(len(x)):
+        sigma = level * (x[i].max() - x[i].min())  # this example's range, over every channel
+        np.testing.assert_allclose(ours[i], 2 * w * (x[i] + sigma * draws.mean(axis=0)), rtol=1e-10)
+
+
+def test_smoothgrad_of_an_example_does_not_depend_on_its_batch(digits):
+    x, y = digits
+    model = MODELS["cnn-trained"]
+    batch = xai.smoothgrad(model, x, y, n_samples=5, seed=3)
+    for i in (0, len(x) - 1):
+        alone = xai.smoothgrad(model, x[i : i + 1], y[i], n_samples=5, seed=3)
+        np.testing.assert_allclose(alone[0], batch[i], rtol=1e-5, atol=1e-7)
+    small_batches = xai.smoothgrad(model, x, y, n_samples=5, seed=3, batch_size=7)
+    np.testing.assert_allclose(small_batches, batch, rtol=1e-5, atol=1e-7)
 
 
 def test_smoothgrad_without_noise_is_the_gradient_and_seeds_repeat(digits):
