@@ -8,13 +8,13 @@ import difflib
 
 import pytest
 
-# Switched on when issue 12 lands: the notebooks are being fitted to the full-size budget and their
-# timing outputs marked; until then this test would measure work in progress.
-pytestmark = pytest.mark.skip(reason="switched on when issue 12 (evidence) lands")
-
 from tests.notebooks.run import printed, run
 from tools.bench import train_course_models
 from tools.notebooks import course_notebooks
+
+# Switched on when issue 12 lands: the notebooks are being fitted to the full-size budget and their
+# timing outputs marked; until then this test would measure work in progress.
+pytestmark = pytest.mark.skip(reason="switched on when issue 12 (evidence) lands")
 
 
 @pytest.fixture(scope="module")

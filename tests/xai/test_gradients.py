@@ -90,7 +90,9 @@ def test_smoothgrad_is_the_mean_gradient_at_the_documented_noise(digits):
 def test_smoothgrad_noise_follows_each_examples_own_range_on_several_channels():
     # f(x) = sum_i w_i x_i^2 has gradient 2 w x, so SmoothGrad is 2 w (x + mean noise): a known answer
     rng = np.random.default_rng(0)
-    x = np.stack([0.2 + 0.5 * rng.random((3, 5, 5)), -1.0 + 3.0 * rng.random((3, 5, 5))]).astype(np.float64)
+    x = np.stack([0.2 + 0.5 * rng.random((3, 5, 5)), -1.0 + 3.0 * rng.random((3, 5, 5))]).astype(
+        np.float64
+    )
     w = rng.normal(size=(3, 5, 5))
 
     def f(batch):
