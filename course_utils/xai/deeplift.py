@@ -9,17 +9,56 @@ Going backwards from $m = e_t$ (one-hot on the target) at the output:
 - Flatten, Dropout (eval mode): reshape / pass through.
 - ReLU, the rescale rule: $m_{in} = m_{out}\,\dfrac{\mathrm{relu}(a) - \mathrm{relu}(a')}{a - a'}$,
   and the ordinary gradient $m_{out}\,[a > 0]$ where $|a - a'| < \varepsilon = 10^{-10}$.
-- MaxPool2d: the gradient rule, $m_{in} = m_{out}$ at the argmax of $x$'s window, 0 elsewhere.
-  This is the default of the authors' own DeepLIFT code and what Captum 0.9's ``DeepLift``
-  computes on the course CNN. (Captum's source has a max-pool rule that also routes part of the
-  change to the reference's argmax, but where the pool follows an ``nn.ReLU`` its hooks hand the
-  ReLU the pool's plain gradient instead, so on ReLU -> MaxPool networks the effective rule is
-  this one.) It is not exact: a window adds
-  $m_{out}\big[(a_p - a'_p) - (\max a - \max a')\big]$ to the summation gap, where $p$ is $x$'s
-  argmax, whenever the reference's maximum sits elsewhere than $a'_p$.
+- MaxPool2d, ``maxpool_rule="exact"`` (the default): see below.
+- MaxPool2d, ``maxpool_rule="gradient"``: $m_{in} = m_{out}$ at the argmax $p$ of $x$'s window,
+  0 elsewhere (summed where windows overlap).
 
-Summation-to-delta: $\sum_i (x_i - x'_i)\, m_i = f_t(x) - f_t(x')$, up to rounding, for chains of
-Linear, Conv2d, ReLU, Flatten and Dropout; each max-pool window adds the term above.
+Summation-to-delta
+------------------
+Every rule above but the gradient max-pool rule is *locally exact*: for each layer
+$\sum_i m_{in,i}\,\Delta a_i = \sum_j m_{out,j}\,\Delta y_j$ (for an affine layer because
+$\Delta y = W \Delta a$; for the ReLU because $m_{in}\Delta a = m_{out}\Delta y$ unit by unit, the
+$\varepsilon$ fallback only where $|\Delta a| < \varepsilon$ and so $|\Delta y| < \varepsilon$).
+Chaining the layers from the output, where $\sum_j m_{out,j}\Delta y_j = \Delta f_t$, down to the
+input gives $\sum_i (x_i - x'_i)\, m_i = f_t(x) - f_t(x')$ for any chain of these layers.
+
+The exact max-pool rule
+-----------------------
+One window $W$ with inputs $a$ on $x$ and $a'$ on the reference, outputs $y = \max_W a$ (at $p$)
+and $y' = \max_W a'$ (at $q$), multiplier $m$ at the output. With $\hat y = \max(y, y')$ split
+the output change $\Delta y = y - y'$ into two parts and send each to one argmax:
+
+$$c_p = m\,(\hat y - y') \text{ to } p, \qquad c_q = m\,(y - \hat y) \text{ to } q,
+\qquad c_p + c_q = m\,(y - y') = m\,\Delta y .$$
+
+Every input position $i$ collects the parts of all windows that send to it, $C_i$, and gets
+$m_{in,i} = C_i / \Delta a_i$ (and the gradient rule's multiplier where $|\Delta a_i| < \varepsilon$).
+This is the rule that Captum's ``maxpool`` handler and shap's ``DeepExplainer`` implement
+(both unpool with ``max_unpool2d``, which keeps one window's part where overlapping windows send
+to the same position, so they are exact only for non-overlapping pools; here the parts are summed).
+
+*Why it is exact.* $\sum_i m_{in,i}\Delta a_i = \sum_i C_i = \sum_W m\,\Delta y$, provided no part
+lands on a position whose $\Delta a_i$ vanishes. It never does: if $y \ge y'$ then $c_q = 0$ and
+$0 \le \hat y - y' = y - y' \le y - a'_p = \Delta a_p$ (because $y' \ge a'_p$); if $y < y'$ then
+$c_p = 0$ and $0 > y - y' \ge a_q - y' = \Delta a_q$ (because $y \ge a_q$). So each part is a
+fraction $w \in [0, 1]$ of $m\,\Delta a$ at the position it goes to: where $\Delta a_i = 0$ the
+parts are 0 (nothing is lost by the gradient fallback, and below $\varepsilon$ at most
+$\varepsilon\,|m|$ per window), and $m_{in,i} = \sum_W w_W\, m_W$ is bounded, with no
+catastrophic division. Overlapping windows, strides other than the kernel size, padding and
+dilation change nothing in the argument: the parts are summed per position before dividing.
+
+*When it equals the gradient rule.* If $p = q$, both parts go to $p$, $C_p = m\,(y - y') = m\,\Delta a_p$
+and $m_{in,p} = m$: the gradient rule. So the two rules give the same multipliers wherever every
+window's argmax is the same for $x$ and the reference; they differ, and the gradient rule leaves
+$m\big[(a_p - a'_p) - (y - y')\big]$ per window in the summation gap, only where the reference's
+maximum sits elsewhere.
+
+*Captum's pitfall.* Captum 0.9's ``DeepLift`` has the exact rule in its source, but on a
+``ReLU -> MaxPool2d`` network it computes the gradient rule: the ReLU's forward hook registers a
+gradient hook on the ReLU's output tensor (to record its output multiplier) *before* the
+pool's forward pre-hook registers, on the same tensor, the hook that rewrites the gradient with
+the pool's multipliers. Tensor hooks run in registration order, so the ReLU records the pool's
+plain gradient, and its rescale rule multiplies that. ``maxpool_rule="gradient"`` reproduces it.
 
 Only PyTorch models whose ``forward`` is a plain chain of these modules are accepted:
 a functional ``F.relu`` or ``F.max_pool2d`` inside ``forward`` is invisible to any
@@ -41,19 +80,25 @@ SUPPORTED_LAYERS = ("Linear", "Conv2d", "ReLU", "Flatten", "MaxPool2d", "Dropout
 EPS = 1e-10
 
 
-def deeplift(model, x, target, baseline=None, return_delta: bool = False):
+def deeplift(
+    model, x, target, baseline=None, return_delta: bool = False, maxpool_rule: str = "exact"
+):
     r"""DeepLIFT (rescale rule) attributions of output ``target`` for the batch ``x``, shape of ``x``.
 
     $$\mathrm{DL}_i(x) = (x_i - x'_i)\, m_i, \qquad \sum_i \mathrm{DL}_i(x) = f_t(x) - f_t(x')$$
 
     ``model``: a PyTorch ``nn.Module`` (or ``wrap`` of one) built from Linear, Conv2d,
     ReLU, Flatten, MaxPool2d and Dropout modules called in order. ``baseline`` $x'$: None
-    (zeros), a number, one example or one per row. Computed in float64. With
-    ``return_delta=True`` also returns, per row, $\sum_i \mathrm{DL}_i - (f_t(x) - f_t(x'))$
-    (rounding only, unless the model has max-pools: see the module docstring).
+    (zeros), a number, one example or one per row. Computed in float64.
+    ``maxpool_rule``: ``"exact"`` (default) splits each pooling window's change between the
+    argmax of $x$ and of the reference so that summation-to-delta holds exactly;
+    ``"gradient"`` sends it to $x$'s argmax only, which is what Captum's ``DeepLift`` computes
+    when a pool follows an ``nn.ReLU`` (see the module docstring). With ``return_delta=True``
+    also returns, per row, $\sum_i \mathrm{DL}_i - (f_t(x) - f_t(x'))$: rounding only with the
+    exact rule, the max-pool windows' terms with the gradient rule.
     """
     x = as_batch(x)
-    trace = deeplift_layers(model, x, target, baseline)
+    trace = deeplift_layers(model, x, target, baseline, maxpool_rule=maxpool_rule)
     first, last = trace[0], trace[-1]
     attributions = (first.x_in - first.ref_in) * first.m_in
     if not return_delta:
@@ -85,12 +130,19 @@ class LayerTrace(NamedTuple):
         return into - out
 
 
-def deeplift_layers(model, x, target, baseline=None) -> list[LayerTrace]:
+def deeplift_layers(
+    model, x, target, baseline=None, maxpool_rule: str = "exact"
+) -> list[LayerTrace]:
     """Every layer of the DeepLIFT pass, first to last, as :class:`LayerTrace` records (for teaching and checks).
 
     The input multipliers of the first layer times ``x - baseline`` are :func:`deeplift`'s attributions;
-    ``LayerTrace.gap()`` shows which layer adds to the summation gap (only max-pools do).
+    ``LayerTrace.gap()`` shows which layer adds to the summation gap (rounding only, except for
+    max-pools under ``maxpool_rule="gradient"``).
     """
+    if not isinstance(maxpool_rule, str) or maxpool_rule not in MAXPOOL_RULES:
+        raise ValueError(
+            f"maxpool_rule must be one of {', '.join(map(repr, MAXPOOL_RULES))}, got {maxpool_rule!r}"
+        )
     x = as_batch(x)
     base = as_baseline(baseline, x)
     wrapped = wrap(model)
@@ -112,7 +164,9 @@ def deeplift_layers(model, x, target, baseline=None) -> list[LayerTrace]:
         for layer, a_x, a_r in zip(
             reversed(layers), reversed(acts_x[:-1]), reversed(acts_r[:-1]), strict=True
         ):
-            multipliers.insert(0, _RULES[type(layer).__name__](layer, multipliers[0], a_x, a_r))
+            kind = type(layer).__name__
+            rule = MAXPOOL_RULES[maxpool_rule] if kind == "MaxPool2d" else _RULES[kind]
+            multipliers.insert(0, rule(layer, multipliers[0], a_x, a_r))
     names = {id(m): n for n, m in net.named_modules()}
     return [
         LayerTrace(
@@ -225,16 +279,35 @@ def _scatter_to_inputs(values, indices, like):
     return flat.reshape(like.shape)
 
 
-def _maxpool_rule(layer, m_out, a_x, a_r):
-    """Gradient rule: each window's multiplier goes to the argmax of x's window (DeepLIFT's default for max-pooling)."""
+def _maxpool_gradient_rule(layer, m_out, a_x, a_r):
+    """Gradient rule: each window's multiplier goes to the argmax of x's window (what autograd does)."""
     return _scatter_to_inputs(m_out, _maxpool(layer, a_x)[1], a_x)
 
+
+def _maxpool_exact_rule(layer, m_out, a_x, a_r):
+    r"""Exact rule: with $\hat y = \max(y, y')$, $m(\hat y - y')$ goes to x's argmax and
+    $m(y - \hat y)$ to the reference's; each position divides what it received by its $\Delta a$."""
+    import torch
+
+    y, at_x = _maxpool(layer, a_x)
+    y_ref, at_ref = _maxpool(layer, a_r)
+    top = torch.maximum(y, y_ref)
+    received = _scatter_to_inputs(m_out * (top - y_ref), at_x, a_x) + _scatter_to_inputs(
+        m_out * (y - top), at_ref, a_x
+    )
+    d_in = a_x - a_r
+    small = d_in.abs() < EPS
+    safe = torch.where(small, torch.ones_like(d_in), d_in)
+    return torch.where(small, _maxpool_gradient_rule(layer, m_out, a_x, a_r), received / safe)
+
+
+#: The max-pool rules :func:`deeplift` offers (``maxpool_rule=``).
+MAXPOOL_RULES = {"exact": _maxpool_exact_rule, "gradient": _maxpool_gradient_rule}
 
 _RULES = {
     "Linear": _linear_rule,
     "Conv2d": _conv_rule,
     "ReLU": _relu_rule,
     "Flatten": lambda layer, m, a_x, a_r: m.reshape(a_x.shape),
-    "MaxPool2d": _maxpool_rule,
     "Dropout": lambda layer, m, a_x, a_r: m,
 }

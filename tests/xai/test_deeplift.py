@@ -1,14 +1,21 @@
-"""course_utils.xai.deeplift against Captum's DeepLift, its summation-to-delta axiom, and its refusals.
+"""course_utils.xai.deeplift against Captum's DeepLift and shap's DeepExplainer, its summation-to-delta
+axiom, and its refusals.
 
-Captum runs on a float64 copy of each model, as ours computes in float64.
+Captum and shap run on a float64 copy of each model, as ours computes in float64.
 
-Max-pool: ours uses the gradient rule (the multiplier goes to the argmax of x's window),
-which is what Captum 0.9 computes when the pool follows an nn.ReLU (the course CNN).
-That rule leaves a summation gap; the tests check that the gap is exactly the max-pool
-layers' own terms and that it equals Captum's convergence delta.
+Max-pool, two rules:
+- "exact" (default): each window's change is split between the argmax of x and of the reference.
+  References: Captum's own maxpool handler (it runs where no hooked nonlinearity touches the pool, e.g.
+  with an identity 1x1 convolution between ReLU and pool), shap's DeepExplainer with one background
+  image, the hand-derived answer of Captum's `lin_maxpool_lin` test case, and summation-to-delta on
+  random Conv2d/ReLU/MaxPool2d/Linear chains with random and digit baselines.
+- "gradient": the multiplier goes to the argmax of x's window, which is what Captum 0.9 computes when
+  the pool follows an nn.ReLU (the course CNN). It leaves a summation gap; the tests check that the gap
+  is exactly the max-pool layers' own terms and that it equals Captum's convergence delta.
 """
 
 import copy
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -31,6 +38,11 @@ pytestmark = pytest.mark.filterwarnings(
 @pytest.fixture(scope="module")
 def digits():
     return scaled_test_digits(16)
+
+
+@pytest.fixture(scope="module")
+def few_digits():
+    return scaled_test_digits(6)
 
 
 MODELS = course_models()
@@ -79,7 +91,10 @@ def test_deeplift_matches_captum(name, baseline, digits):
             x + np.roll(x, 3, axis=-1) + np.roll(x, -3, axis=-2) + np.roll(x, 2, axis=-2)
         )
     model = MODELS[name]
-    ours, delta = xai.deeplift(model, x, y, baseline=baseline, return_delta=True)
+    # Captum's effective rule after a ReLU is the gradient rule (the MLPs have no pools: both rules agree)
+    ours, delta = xai.deeplift(
+        model, x, y, baseline=baseline, return_delta=True, maxpool_rule="gradient"
+    )
     theirs, their_delta = captum_deeplift(model, x, y, np.asarray(baseline, np.float32))
     assert ours.shape == x.shape and ours.dtype == x.dtype
     assert_attr_close(ours, theirs)
@@ -106,7 +121,9 @@ def test_deeplift_matches_captum_with_same_padding_and_strided_pooling(digits):
         nn.Flatten(),
         nn.Linear(4 * 4 * 4, 10),
     ).eval()
-    ours, delta = xai.deeplift(model, x, y, baseline=0.1, return_delta=True)
+    ours, delta = xai.deeplift(
+        model, x, y, baseline=0.1, return_delta=True, maxpool_rule="gradient"
+    )
     theirs, their_delta = captum_deeplift(model, x, y, np.float32(0.1))
     assert_attr_close(ours, theirs)
     np.testing.assert_allclose(delta, their_delta, atol=1e-6)
@@ -133,11 +150,11 @@ def test_summation_to_delta_holds_on_linear_conv_relu_networks(model, baseline, 
 
 
 @pytest.mark.parametrize("name", ["cnn-random", "cnn-trained"])
-def test_maxpool_gap_is_the_pool_layers_own_terms_and_captums_delta(name, digits):
+def test_gradient_rule_gap_is_the_pool_layers_own_terms_and_captums_delta(name, digits):
     x, y = digits
     model = MODELS[name]
-    trace = xai.deeplift_layers(model, x, y)
-    _, delta = xai.deeplift(model, x, y, return_delta=True)
+    trace = xai.deeplift_layers(model, x, y, maxpool_rule="gradient")
+    _, delta = xai.deeplift(model, x, y, return_delta=True, maxpool_rule="gradient")
     per_layer = {t.name: t.gap() for t in trace}
     for t in trace:
         if type(t.layer).__name__ != "MaxPool2d":
@@ -178,19 +195,345 @@ def test_layer_trace_names_the_course_cnns_modules(digits):
     assert trace[0].x_in.shape == (2, 1, 28, 28) and trace[-1].m_out.shape == (2, 10)
 
 
-def test_maxpool_gap_on_one_window_by_hand():
-    """f(x) = max of a 2x2 window. x = [[1, 0], [0, 0]], reference [[0, 0], [0, 2]]: f(x) - f(x') = -1.
-
-    The gradient rule credits x's argmax with (1 - 0) * 1 = 1, so the sum misses by 2.
-    """
+def one_window_model():
+    """f(x) = the max of one 2x2 window (MaxPool2d, then a Linear with weight 1)."""
     model = nn.Sequential(nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1, 1, bias=False)).eval()
     with torch.no_grad():
         model[2].weight.fill_(1.0)
+    return model
+
+
+def test_maxpool_rules_on_one_window_by_hand():
+    """x = [[1, 0], [0, 0]], reference [[0, 0], [0, 2]]: f(x) - f(x') = 1 - 2 = -1.
+
+    Gradient rule: x's argmax (0, 0) gets (1 - 0) * 1 = 1, so the sum misses by 2.
+    Exact rule: max(y, y') = 2, so (0, 0) gets 2 - 2 = 0 and the reference's argmax (1, 1) gets
+    1 - 2 = -1; its multiplier is -1 / (0 - 2) = 1/2, its contribution -1: the sum is f(x) - f(x').
+    """
     x = np.array([[[[1.0, 0.0], [0.0, 0.0]]]], np.float32)
     ref = np.array([[[0.0, 0.0], [0.0, 2.0]]], np.float32)
-    attr, delta = xai.deeplift(model, x, 0, baseline=ref, return_delta=True)
+    attr, delta = xai.deeplift(
+        one_window_model(), x, 0, baseline=ref, return_delta=True, maxpool_rule="gradient"
+    )
     np.testing.assert_allclose(attr, [[[[1.0, 0.0], [0.0, 0.0]]]])
     np.testing.assert_allclose(delta, [2.0])
+    attr, delta = xai.deeplift(one_window_model(), x, 0, baseline=ref, return_delta=True)
+    np.testing.assert_allclose(attr, [[[[0.0, 0.0], [0.0, -1.0]]]])
+    np.testing.assert_allclose(delta, [0.0], atol=1e-15)
+    trace = xai.deeplift_layers(one_window_model(), x, 0, baseline=ref)
+    np.testing.assert_allclose(trace[0].m_in, [[[[0.0, 0.0], [0.0, 0.5]]]])
+    # x's argmax unchanged (Δ = 0 there): it gets the gradient's multiplier 1, and no contribution;
+    # the reference's argmax gets (2 - 3) / (0 - 3) = 1/3
+    x, ref = np.array([[[[2.0, 0.0], [0.0, 0.0]]]]), np.array([[[[2.0, 0.0], [0.0, 3.0]]]])
+    trace = xai.deeplift_layers(one_window_model(), x, 0, baseline=ref)
+    np.testing.assert_allclose(trace[0].m_in, [[[[1.0, 0.0], [0.0, 1 / 3]]]])
+
+
+def captum_case_as_a_chain():
+    """Captum's LinearMaxPoolLinearModel (identity Linear(4, 4), MaxPool1d(4), Linear(1, 1) of weight 1)
+    as a chain of modules on (N, 1, 1, 4): the same function, which xai.deeplift can trace."""
+    first, last = nn.Linear(4, 4, bias=False), nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        first.weight.copy_(torch.eye(4))
+        last.weight.fill_(1.0)
+    return nn.Sequential(first, nn.MaxPool2d((1, 4)), nn.Flatten(), last).eval()
+
+
+def test_captums_lin_maxpool_lin_case():
+    """Captum's test_lin_maxpool_lin_classification: x = ones, references [1, 2, 3, 9] and [4, 8, 6, 7].
+
+    f(x) - f(x') = 1 - 9 = -8 and 1 - 8 = -7. The exact rule puts all of it on the reference's argmax
+    (Δ there: 1 - 9 = -8 and 1 - 8 = -7, multiplier 1): [[0, 0, 0, -8], [0, -7, 0, 0]], no gap. The
+    gradient rule puts m = 1 on x's argmax (the first of the tied ones), where Δ = 1 - 1 = 0 and
+    1 - 4 = -3: [[0, 0, 0, 0], [-3, 0, 0, 0]], gaps 0 - (-8) = 8 and -3 - (-7) = 4.
+    """
+    x = np.ones((2, 1, 1, 4), np.float32)
+    refs = np.array([[1, 2, 3, 9], [4, 8, 6, 7]], np.float32).reshape(2, 1, 1, 4)
+    model = captum_case_as_a_chain()
+    exact, exact_delta = xai.deeplift(model, x, 0, baseline=refs, return_delta=True)
+    np.testing.assert_allclose(exact.reshape(2, 4), [[0, 0, 0, -8], [0, -7, 0, 0]])
+    np.testing.assert_allclose(exact_delta, [0, 0], atol=1e-12)
+    grad, grad_delta = xai.deeplift(
+        model, x, 0, baseline=refs, return_delta=True, maxpool_rule="gradient"
+    )
+    np.testing.assert_allclose(grad.reshape(2, 4), [[0, 0, 0, 0], [-3, 0, 0, 0]])
+    np.testing.assert_allclose(grad_delta, [8, 4])
+    # and Captum on its own model (no ReLU next to the pool, so its maxpool handler runs)
+    from captum.testing.helpers.basic_models import LinearMaxPoolLinearModel
+
+    theirs, their_delta = captum_attr.DeepLift(LinearMaxPoolLinearModel()).attribute(
+        torch.ones(2, 4),
+        torch.from_numpy(refs.reshape(2, 4)),
+        target=0,
+        return_convergence_delta=True,
+    )
+    np.testing.assert_allclose(exact.reshape(2, 4), theirs.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(their_delta.detach().numpy(), [0, 0], atol=1e-6)
+
+
+# --- the exact max-pool rule: summation to delta, and the references --------------------------
+
+#: MaxPool2d settings: non-overlapping, overlapping, stride larger than the kernel, padded,
+#: dilated, ceil_mode, rectangular.
+POOLS = {
+    "2x2": dict(kernel_size=2),
+    "3/2 overlapping": dict(kernel_size=3, stride=2),
+    "2/3 gaps": dict(kernel_size=2, stride=3),
+    "3/1 padded": dict(kernel_size=3, stride=1, padding=1),
+    "dilated": dict(kernel_size=2, stride=2, dilation=2),
+    "ceil": dict(kernel_size=3, stride=2, ceil_mode=True),
+    "2x3": dict(kernel_size=(2, 3), stride=(2, 1)),
+}
+
+
+def random_chain(seed, pool):
+    """Conv2d, ReLU, MaxPool2d, Conv2d, MaxPool2d (a pool after a convolution, no ReLU between),
+    ReLU, MaxPool2d (a pool after a pool), Flatten, Linear, ReLU, Linear; random weights."""
+    torch.manual_seed(seed)
+    body = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(**pool),
+        nn.Conv2d(4, 5, 3, padding=1),
+        nn.MaxPool2d(**pool),
+        nn.ReLU(),
+        nn.MaxPool2d(2, stride=1),
+        nn.Flatten(),
+    )
+    width = body(torch.zeros(1, 1, 28, 28)).shape[1]
+    return nn.Sequential(*body, nn.Linear(width, 12), nn.ReLU(), nn.Linear(12, 10)).eval()
+
+
+def blurred(images, passes=3):
+    """A box blur (3x3, repeated), a non-constant reference that looks like the digit."""
+    out = np.asarray(images, np.float64)
+    for _ in range(passes):
+        padded = np.pad(out, [(0, 0)] * (out.ndim - 2) + [(1, 1), (1, 1)], mode="edge")
+        out = (
+            sum(
+                padded[..., i : i + out.shape[-2], j : j + out.shape[-1]]
+                for i in range(3)
+                for j in range(3)
+            )
+            / 9
+        )
+    return out.astype(np.float32)
+
+
+def baselines_for(kind, x, seed=0):
+    rng = np.random.default_rng(seed)
+    return {
+        "uniform noise": lambda: rng.uniform(0, 1, x.shape).astype(np.float32),
+        "normal noise": lambda: rng.normal(0.3, 0.5, x.shape).astype(np.float32),
+        "another digit": lambda: np.roll(x, 1, axis=0),
+        "blurred digit": lambda: blurred(x),
+        "mean digit": lambda: np.broadcast_to(x.mean(axis=0), x.shape).copy(),
+    }[kind]()
+
+
+def output_change(model, x, target, baseline):
+    """f_t(x) - f_t(x') from a float64 copy of the model: an independent forward pass."""
+    model64 = copy.deepcopy(model).double()
+    rows = np.arange(len(x))
+    with torch.no_grad():
+        f_x = model64(torch.from_numpy(np.asarray(x, np.float64))).numpy()
+        f_r = model64(torch.from_numpy(np.asarray(baseline, np.float64))).numpy()
+    return f_x[rows, target] - f_r[rows, target]
+
+
+BASELINES = ["uniform noise", "normal noise", "another digit", "blurred digit", "mean digit"]
+
+
+@pytest.mark.parametrize("pool", list(POOLS))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_rule_sums_to_delta_on_random_chains(seed, pool, few_digits):
+    x, _ = few_digits
+    model = random_chain(seed, POOLS[pool])
+    target = np.random.default_rng(seed).integers(0, 10, len(x))
+    gradient_gaps = []
+    for kind in BASELINES:
+        baseline = baselines_for(kind, x, seed)
+        attr, delta = xai.deeplift(model, x, target, baseline=baseline, return_delta=True)
+        change = output_change(model, x, target, baseline)
+        total = attr.astype(np.float64).reshape(len(x), -1).sum(axis=1)
+        assert np.all(np.abs(total - change) <= 1e-5 * np.abs(change)), kind
+        assert np.all(np.abs(delta) <= 1e-5 * np.abs(change)), kind
+        _, gradient_delta = xai.deeplift(
+            model, x, target, baseline=baseline, return_delta=True, maxpool_rule="gradient"
+        )
+        gradient_gaps.append(np.abs(gradient_delta) / np.abs(change))
+    # the same chains and baselines are not trivial: the gradient rule misses by far more
+    assert np.max(gradient_gaps) > 1e-2
+
+
+@pytest.mark.parametrize("name", ["cnn-random", "cnn-trained"])
+@pytest.mark.parametrize("kind", BASELINES)
+def test_exact_rule_sums_to_delta_on_the_course_cnn(name, kind, digits):
+    x, y = digits
+    baseline = baselines_for(kind, x)
+    attr, delta = xai.deeplift(MODELS[name], x, y, baseline=baseline, return_delta=True)
+    change = output_change(MODELS[name], x, y, baseline)
+    total = attr.astype(np.float64).reshape(len(x), -1).sum(axis=1)
+    assert np.all(np.abs(total - change) <= 1e-5 * np.abs(change))
+    trace = xai.deeplift_layers(MODELS[name], x, y, baseline=baseline)
+    assert all(np.all(np.abs(t.gap()) <= 1e-9 * np.abs(change)) for t in trace)
+
+
+def test_exact_rule_survives_references_close_to_x(digits):
+    """Δ of about 1e-7 everywhere and exact zeros (half the image equal to x). The proof's bound: at a
+    pool's input every multiplier is at most the sum of |m_out| over the windows covering it (each
+    window sends a fraction in [0, 1] of its multiplier to each argmax), so nothing blows up; the gap is
+    at most ε = 1e-10 per unit that falls back to the gradient."""
+    x, y = digits
+    rng = np.random.default_rng(5)
+    baseline = x + 1e-7 * rng.standard_normal(x.shape)
+    baseline[..., 14:] = x[..., 14:]
+    model = random_chain(0, POOLS["3/2 overlapping"])
+    trace = xai.deeplift_layers(model, x.astype(np.float64), y, baseline=baseline)
+    for t in trace:
+        if type(t.layer).__name__ == "MaxPool2d":
+            pool = t.layer
+            n, c, h, w = t.x_in.shape
+            k = pool.kernel_size if isinstance(pool.kernel_size, tuple) else (pool.kernel_size,) * 2
+            per_window = np.abs(t.m_out).reshape(n, c, 1, -1).repeat(k[0] * k[1], axis=2)
+            covering = F.fold(
+                torch.from_numpy(per_window.reshape(n, c * k[0] * k[1], -1)),
+                (h, w),
+                k,
+                dilation=pool.dilation,
+                padding=pool.padding,
+                stride=pool.stride,
+            ).numpy()
+            assert np.all(np.abs(t.m_in) <= covering + 1e-12)
+    attr, delta = xai.deeplift(model, x.astype(np.float64), y, baseline=baseline, return_delta=True)
+    change = output_change(model, x, y, baseline)
+    assert np.all(np.isfinite(attr))
+    assert np.all(np.abs(delta) <= 1e-5 * np.abs(change) + 1e-11)
+
+
+def test_exact_rule_equals_the_gradient_rule_where_every_argmax_agrees(digits):
+    """Reference x / 2 on a bias-free Conv/ReLU/MaxPool network: every activation of the reference is
+    exactly half of x's (scaling by a power of 2 is exact in floating point), so every window has the
+    same argmax for both, and the two rules must give the same multipliers."""
+    x, y = digits
+    torch.manual_seed(4)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1, bias=False),
+        nn.ReLU(),
+        nn.MaxPool2d(3, stride=2),
+        nn.Conv2d(4, 6, 3, bias=False),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(6 * 5 * 5, 10),
+    ).eval()
+    for factor in (0.5, 0.25):
+        trace = xai.deeplift_layers(model, x, y, baseline=factor * x)
+        for t in trace:  # the premise: the reference's activations are x's, scaled
+            if type(t.layer).__name__ == "MaxPool2d":
+                np.testing.assert_array_equal(t.ref_in, factor * t.x_in)
+        exact = xai.deeplift(model, x, y, baseline=factor * x)
+        gradient = xai.deeplift(model, x, y, baseline=factor * x, maxpool_rule="gradient")
+        np.testing.assert_allclose(exact, gradient, rtol=1e-10, atol=1e-12 * np.abs(exact).max())
+    # and where the argmaxes differ, the rules differ (so the equality above is not vacuous)
+    exact = xai.deeplift(model, x, y, baseline=blurred(x))
+    gradient = xai.deeplift(model, x, y, baseline=blurred(x), maxpool_rule="gradient")
+    assert np.abs(exact - gradient).max() > 1e-2 * np.abs(exact).max()
+
+
+def with_identity_before_pools(model):
+    """The model with a per-channel identity 1x1 convolution between every ReLU and the MaxPool2d after
+    it: the same function, but the pool no longer shares its input tensor with a hooked ReLU, so
+    Captum's own maxpool handler reaches the ReLU's multipliers."""
+    children = list(model.named_children())
+    layers = OrderedDict()
+    for i, (name, layer) in enumerate(children):
+        layers[name] = copy.deepcopy(layer)
+        if isinstance(layer, nn.ReLU) and isinstance(children[i + 1][1], nn.MaxPool2d):
+            channels = children[i - 1][1].out_channels
+            identity = nn.Conv2d(channels, channels, 1, groups=channels, bias=False)
+            with torch.no_grad():
+                identity.weight.fill_(1.0)
+            layers[f"{name}_identity"] = identity
+    return nn.Sequential(layers).eval()
+
+
+@pytest.mark.parametrize("name", ["cnn-random", "cnn-trained"])
+@pytest.mark.parametrize("baseline", ["black", "another digit", "blurred digit"])
+def test_exact_rule_matches_captums_maxpool_handler(name, baseline, digits):
+    x, y = digits
+    base = np.zeros_like(x) if baseline == "black" else baselines_for(baseline, x)
+    model = MODELS[name]
+    rerouted = with_identity_before_pools(model)
+    np.testing.assert_allclose(
+        xai.wrap(rerouted).predict(x), xai.wrap(model).predict(x), rtol=1e-6, atol=1e-6
+    )
+    ours, delta = xai.deeplift(model, x, y, baseline=base, return_delta=True)
+    theirs, their_delta = captum_deeplift(rerouted, x, y, base)
+    assert_attr_close(ours, theirs)
+    assert np.abs(their_delta).max() < 1e-9 and np.abs(delta).max() < 1e-9
+    # while on the course CNN as it is, Captum computes the gradient rule
+    plain, _ = captum_deeplift(model, x, y, base)
+    assert_attr_close(xai.deeplift(model, x, y, baseline=base, maxpool_rule="gradient"), plain)
+
+
+@pytest.mark.parametrize("pool", ["2x2", "2/3 gaps", "3/2 overlapping"])
+def test_exact_rule_matches_captum_when_no_relu_touches_the_pool(pool, digits):
+    """Conv2d -> MaxPool2d -> Conv2d -> ReLU: Captum's maxpool handler runs. It unpools with
+    max_unpool2d, which keeps one window's share where overlapping windows pick the same input
+    (shap's handler does the same): there Captum misses, while ours sums the shares and stays exact.
+    (max_unpool2d has no dilation, so Captum's handler cannot run dilated pools at all.)"""
+    x, y = digits
+    torch.manual_seed(6)
+    body = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.MaxPool2d(**POOLS[pool]), nn.Conv2d(4, 6, 3), nn.ReLU()
+    )
+    width = body(torch.zeros(1, 1, 28, 28)).flatten(1).shape[1]
+    model = nn.Sequential(*body, nn.Flatten(), nn.Linear(width, 10)).eval()
+    base = blurred(x)
+    ours, delta = xai.deeplift(model, x, y, baseline=base, return_delta=True)
+    theirs, their_delta = captum_deeplift(model, x, y, base)
+    assert np.abs(delta).max() < 1e-9
+    if pool == "3/2 overlapping":
+        assert np.abs(their_delta).max() > 1e-3
+    else:
+        assert_attr_close(ours, theirs)
+        assert np.abs(their_delta).max() < 1e-9
+
+
+@pytest.mark.parametrize("baseline", ["black", "another digit", "blurred digit"])
+def test_exact_rule_matches_shaps_deep_explainer_with_one_reference(baseline, few_digits):
+    """shap's DeepExplainer (PyTorch) with a single background image is DeepLIFT against that image
+    (shap explains the top class: ranked_outputs=1)."""
+    shap = pytest.importorskip("shap")
+    x = few_digits[0][:4]
+    reference = {
+        "black": np.zeros_like(x[:1]),
+        "another digit": scaled_test_digits(7)[0][6:7],
+        "blurred digit": blurred(scaled_test_digits(8)[0][7:8]),
+    }[baseline]
+    model = MODELS["cnn-trained"]
+    model64 = copy.deepcopy(model).double()
+    values, classes = shap.DeepExplainer(
+        model64, torch.from_numpy(reference.astype(np.float64))
+    ).shap_values(torch.from_numpy(x.astype(np.float64)), ranked_outputs=1, check_additivity=False)
+    theirs, classes = np.asarray(values)[..., 0], np.asarray(classes)[:, 0]
+    ours = xai.deeplift(model, x, classes, baseline=reference[0])
+    assert_attr_close(ours, theirs)
+    gradient = xai.deeplift(model, x, classes, baseline=reference[0], maxpool_rule="gradient")
+    assert np.abs(gradient - theirs).max() > 1e-2 * np.abs(theirs).max()
+
+
+@pytest.mark.parametrize("rule", ["Exact", "max", None, 1, ["exact"]])
+def test_bad_maxpool_rule_is_a_value_error(rule):
+    with pytest.raises(ValueError, match=r"maxpool_rule must be one of 'exact', 'gradient'"):
+        xai.deeplift(
+            MODELS["cnn-random"], np.zeros((1, 1, 28, 28), np.float32), 0, maxpool_rule=rule
+        )
+    with pytest.raises(ValueError, match="maxpool_rule"):
+        xai.deeplift_layers(
+            MODELS["cnn-random"], np.zeros((1, 1, 28, 28), np.float32), 0, maxpool_rule=rule
+        )
 
 
 # --- DeepLIFT, gradients and IG -----------------------------------------------------------
