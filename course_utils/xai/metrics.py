@@ -8,9 +8,12 @@ and the sanity check that an explanation depends on the model at all (parameter 
 * ``randomization_test``: re-initialise the layers from the top down (Adebayo et al., 2018) and compare
   each explanation with the trained model's; an explanation that does not change is not explaining the model.
 * ``infidelity`` (Yeh et al., 2019): E_I[(I . Phi(x) - (f(x) - f(x - I)))^2], how badly the attribution
-  predicts the output change under random perturbations I. Lower is better.
+  predicts the output change under random perturbations I. Lower is better. A map that already
+  includes the input factor (gradient x input, IG, DeepLIFT, occlusion, LIME, KernelSHAP) is scored
+  with ``multiply_by_inputs=True``: I / (x - baseline) in place of I, as Captum's convention.
 * ``sensitivity_max`` (Yeh et al., 2019): max over small perturbations ||Phi(x + d) - Phi(x)||. Lower is
-  more robust. Captum divides by ||Phi(x)||; ``relative=True`` does the same.
+  more robust. Captum divides by ||Phi(x)||; ``relative=True`` does the same. ``method_seeds`` gives a
+  stochastic method a fresh seed for every perturbed copy (with ``radius=0``: its noise floor).
 
 Every metric takes ``(model, x, target, explanation_or_method, ...)``: ``explanation`` is either the
 attributions of ``x`` (an array shaped like ``x``) or an explainer ``method(model, x, target)`` with the
@@ -19,6 +22,7 @@ signature every :mod:`course_utils.xai` method shares (``functools.partial`` set
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +33,7 @@ from course_utils._checks import (
     as_positive_int,
     as_targets,
     check_attributions,
+    check_number,
     per_row_target,
 )
 from course_utils.foundations.activations import softmax
@@ -266,23 +271,44 @@ def infidelity(
     normalize: bool = False,
     seed: int = 0,
     *,
+    multiply_by_inputs: bool = False,
+    baseline=0.0,
     batch_size: int = 4096,
 ) -> np.ndarray:
     """Explanation infidelity (Yeh et al., 2019), one value per example; lower is better.
 
-    INFD = mean_j ( I_j . Phi(x) - (f_t(x) - f_t(x - I_j)) )^2
+    INFD = mean_j ( I~_j . Phi(x) - (f_t(x) - f_t(x - I_j)) )^2
 
     with perturbations I_j ~ N(0, noise_scale^2) per feature unless ``perturbations`` are given
-    ((S, ...) shared or (N, S, ...)). ``normalize=True`` first rescales the attribution by the
-    best factor beta = sum_j a_j b_j / sum_j a_j^2 (a_j = I_j . Phi, b_j = the output change), as
-    Captum's ``normalize=True`` does, so that maps of different scales can be compared.
+    ((S, ...) shared or (N, S, ...)); x - I_j is the perturbed input. What the map is multiplied by
+    depends on what kind of map it is:
+
+    * ``multiply_by_inputs=False``: I~_j = I_j. For maps of *rates*, output change per unit of
+      input (saliency, SmoothGrad): the first-order prediction of the change is I . grad f.
+    * ``multiply_by_inputs=True``: I~_j = I_j / (x - baseline), elementwise, where x != baseline
+      (elsewhere I_j itself: Captum's safe division by 1). For maps that already include the
+      factor (x - baseline), i.e. *contributions* (gradient x input, Integrated Gradients, DeepLIFT,
+      occlusion, LIME, KernelSHAP): for Phi = g * (x - baseline), I~ . Phi = I . g again. This is
+      Captum's ``infidelity_perturb_func_decorator(multiply_by_inputs=True)``. With square-removal
+      perturbations (I = x on a square, black baseline) I~ is 1 on the square's ink: the metric asks
+      whether the square's attributions add up to the output drop when it is blacked out.
+
+    ``normalize=True`` first rescales the attribution by the best factor
+    beta = sum_j a_j b_j / sum_j a_j^2 (a_j = I~_j . Phi, b_j = the output change), as Captum's
+    ``normalize=True`` does, so that maps of different scales can be compared.
     f is the model's raw output (logits for the course models), as in Captum.
     ``explanation``: attributions shaped like ``x``, or a method(model, x, target) that makes them.
+    ``baseline`` (a number, one example, or one per row) is used only with ``multiply_by_inputs``.
     """
     m = wrap(model)
     x = as_batch(x)
     target = per_row_target(target, len(x))
     attributions = _attributions(explanation, model, x, target)
+    if not isinstance(multiply_by_inputs, (bool, np.bool_)):
+        raise ValueError(
+            f"multiply_by_inputs must be True (maps that include x - baseline) or False (gradient maps), "
+            f"got {multiply_by_inputs!r}"
+        )
     rng = np.random.default_rng(seed)
     p = _perturbations(
         perturbations, x, n_samples, lambda shape: rng.normal(0.0, noise_scale, size=shape)
@@ -293,9 +319,11 @@ def infidelity(
     perturbed = (x[:, None] - p).reshape(n * s, *x.shape[1:])
     out = m.predict(perturbed, batch_size=batch_size).reshape(n, s, -1)[np.arange(n), :, rows]
     change = fx[np.arange(n), rows][:, None] - out  # b_j
-    predicted = np.einsum(
-        "nsd,nd->ns", p.reshape(n, s, -1).astype(float), attributions.reshape(n, -1)
-    )  # a_j
+    weights = p.reshape(n, s, -1).astype(float)  # I~_j
+    if multiply_by_inputs:
+        offset = (x - as_baseline(baseline, x)).reshape(n, 1, -1).astype(float)
+        weights = weights / np.where(offset != 0, offset, 1.0)
+    predicted = np.einsum("nsd,nd->ns", weights, attributions.reshape(n, -1))  # a_j
     if normalize:
         denom = (predicted**2).sum(axis=1)
         beta = np.where(
@@ -303,6 +331,14 @@ def infidelity(
         )
         predicted = beta[:, None] * predicted
     return ((predicted - change) ** 2).mean(axis=1)
+
+
+def _takes_seed(method) -> bool:
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature: let the call decide
+        return True
+    return any(p.name == "seed" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 def sensitivity_max(
@@ -315,6 +351,8 @@ def sensitivity_max(
     perturbations=None,
     relative: bool = False,
     seed: int = 0,
+    *,
+    method_seeds=None,
 ) -> np.ndarray:
     """Max-sensitivity of an explainer (Yeh et al., 2019), one value per example; lower is more robust.
 
@@ -323,22 +361,61 @@ def sensitivity_max(
 
     with Phi = ``method(model, ., target)`` and d_j uniform in the L-infinity ball of ``radius``
     (Captum's default sampler) unless ``perturbations`` ((S, ...) or (N, S, ...)) are given;
-    ||.|| is the Frobenius (L2) norm over each example's features. The method is called once on
-    the original batch and once on all N * S perturbed copies.
+    ||.|| is the Frobenius (L2) norm over each example's features.
+
+    method_seeds : None, or S + 1 ints for a stochastic method (one that takes ``seed=``).
+        None: the method is called as it is, so SmoothGrad, LIME or KernelSHAP draw the *same*
+        noise for x and for every x + d_j (common random numbers): the score is the response to
+        the input alone. With seeds: Phi(x) = method(..., seed=method_seeds[0]) and
+        Phi(x + d_j) = method(..., seed=method_seeds[j + 1]), a fresh draw for every copy, as a
+        user who reruns the method gets; the score then includes the method's own sampling noise.
+        With ``radius=0`` (d_j = 0) it is exactly that noise: the *noise floor*
+        max_j ||Phi_{seed j}(x) - Phi_{seed 0}(x)||, below which a change says nothing about the input.
+    The method is called once on the original batch and once on all N * S perturbed copies
+    (with ``method_seeds``: once per seed, on N examples each).
     """
     x = as_batch(x)
     target = per_row_target(target, len(x))
+    radius = check_number(radius, "radius", low=0.0)
     rng = np.random.default_rng(seed)
     d = _perturbations(
         perturbations, x, n_samples, lambda shape: rng.uniform(-radius, radius, size=shape)
     )
     n, s = d.shape[:2]
-    base = _method_output(method, model, x, target)
-    noisy = (x[:, None] + d).reshape(n * s, *x.shape[1:])
-    noisy_target = target if np.ndim(target) == 0 else np.repeat(target, s)
-    moved = np.asarray(method(model, noisy, noisy_target), dtype=float).reshape(n, s, -1)
+    if method_seeds is None:
+        base = _method_output(method, model, x, target)
+        noisy = (x[:, None] + d).reshape(n * s, *x.shape[1:])
+        noisy_target = target if np.ndim(target) == 0 else np.repeat(target, s)
+        moved = np.asarray(method(model, noisy, noisy_target), dtype=float).reshape(n, s, -1)
+    else:
+        seeds = _method_seeds(method_seeds, s, method)
+        base = _method_output(lambda *a: method(*a, seed=seeds[0]), model, x, target)
+        moved = np.stack(
+            [
+                np.asarray(method(model, x + d[:, j], target, seed=seeds[j + 1]), dtype=float)
+                for j in range(s)
+            ],
+            axis=1,
+        ).reshape(n, s, -1)
     change = np.linalg.norm(moved - base.reshape(n, 1, -1), axis=2)
     if relative:
         norm = np.linalg.norm(base.reshape(n, -1), axis=1)
         change = change / np.where(norm > 0, norm, 1.0)[:, None]
     return change.max(axis=1)
+
+
+def _method_seeds(method_seeds, n_perturbations: int, method) -> list[int]:
+    seeds = list(np.atleast_1d(np.asarray(method_seeds)))
+    if len(seeds) != n_perturbations + 1 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in seeds
+    ):
+        raise ValueError(
+            f"method_seeds must be {n_perturbations + 1} ints: one for Phi(x), then one per perturbation "
+            f"({n_perturbations}); got {method_seeds!r}"
+        )
+    if not callable(method) or not _takes_seed(method):
+        raise ValueError(
+            "method_seeds needs a method that takes seed=..., e.g. functools.partial(xai.smoothgrad, "
+            f"n_samples=25); got {getattr(method, '__name__', type(method).__name__)}"
+        )
+    return [int(v) for v in seeds]

@@ -75,6 +75,69 @@ def test_infidelity_is_zero_for_the_gradient_of_a_linear_model():
     )
 
 
+def test_infidelity_multiply_by_inputs_on_a_linear_model():
+    # f(x) = w . x: Integrated Gradients from baseline b is w * (x - b), a contribution map. Scored as
+    # what it is (I / (x - b) . Phi = I . w = f(x) - f(x - I)) it predicts every change exactly;
+    # scored as a gradient map it does not, and the plain gradient w is the reverse case
+    rng = np.random.default_rng(11)
+    w, x = rng.normal(size=(1, 6)), rng.random((3, 6)) + 0.1
+    b = rng.random((3, 6)) * 0.05  # x != b everywhere
+    model = _linear(w)
+    contributions = w * (x - b)
+    assert np.allclose(
+        infidelity(model, x, 0, contributions, multiply_by_inputs=True, baseline=b), 0.0
+    )
+    assert np.all(infidelity(model, x, 0, contributions) > 1e-4)
+    gradient = np.repeat(w, 3, axis=0)
+    assert np.all(infidelity(model, x, 0, gradient, multiply_by_inputs=True, baseline=b) > 1e-4)
+    # where x equals the baseline a contribution map is 0 and cannot predict a change there
+    x_at_b = x.copy()
+    x_at_b[:, 0] = b[:, 0]
+    one = np.zeros((1, 6))
+    one[0, 0] = 0.3  # perturb only that feature
+    score = infidelity(
+        model,
+        x_at_b,
+        0,
+        w * (x_at_b - b),
+        perturbations=one,
+        multiply_by_inputs=True,
+        baseline=b,
+    )
+    assert np.allclose(score, (0.3 * w[0, 0]) ** 2)
+
+
+def test_sensitivity_max_with_fresh_seeds_on_a_known_stochastic_method():
+    # a 'method' that returns x plus seeded noise, the same for every example (as SmoothGrad draws)
+    x = np.random.default_rng(12).random((2, 5))
+
+    def noisy_identity(model, batch, target, seed=0):
+        return batch + 0.1 * np.random.default_rng(seed).normal(size=batch.shape[1:])
+
+    model = _linear(np.ones(5))
+    zero = np.zeros((3, 5))
+    # common seeds and no perturbation: the same map, sensitivity 0
+    assert np.allclose(sensitivity_max(model, x, 0, noisy_identity, perturbations=zero), 0.0)
+    # fresh seeds and no perturbation: the noise floor, max_j ||eps_j - eps_0||
+    seeds = [10, 11, 12, 13]
+    floor = sensitivity_max(model, x, 0, noisy_identity, perturbations=zero, method_seeds=seeds)
+    eps = [0.1 * np.random.default_rng(s).normal(size=5) for s in seeds]
+    expected = max(np.linalg.norm(e - eps[0]) for e in eps[1:])
+    assert np.allclose(floor, expected)
+    # with radius=0 the sampled perturbations are zero too
+    assert np.allclose(
+        sensitivity_max(model, x, 0, noisy_identity, radius=0.0, n_samples=3, method_seeds=seeds),
+        expected,
+    )
+    # fresh seeds and a perturbation d: max_j ||d_j + eps_j - eps_0||
+    d = np.random.default_rng(13).uniform(-0.02, 0.02, size=(2, 3, 5))
+    moved = sensitivity_max(model, x, 0, noisy_identity, perturbations=d, method_seeds=seeds)
+    by_hand = np.array(
+        [max(np.linalg.norm(d[n, j] + eps[j + 1] - eps[0]) for j in range(3)) for n in range(2)]
+    )
+    assert np.allclose(moved, by_hand)
+
+
 def test_sensitivity_max_on_known_explanations():
     x = np.random.default_rng(2).random((2, 5))
     d = np.random.default_rng(3).uniform(-0.1, 0.1, size=(2, 7, 5))
@@ -119,6 +182,14 @@ def test_metrics_bad_input():
         match=r"method must be an explainer method\(model, x, target\) -> attributions, got ndarray",
     ):
         sensitivity_max(_linear(w), x, 0, np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="multiply_by_inputs must be True"):
+        infidelity(_linear(w), x, 0, np.zeros((2, 4)), multiply_by_inputs="yes")
+    with pytest.raises(ValueError, match=r"method_seeds must be 3 ints"):
+        sensitivity_max(_linear(w), x, 0, xai.smoothgrad, n_samples=2, method_seeds=[0, 1])
+    with pytest.raises(ValueError, match="method_seeds needs a method that takes seed"):
+        sensitivity_max(_linear(w), x, 0, lambda m, b, t: b, n_samples=2, method_seeds=[0, 1, 2])
+    with pytest.raises(ValueError, match="radius must be >= 0"):
+        sensitivity_max(_linear(w), x, 0, lambda m, b, t: b, radius=-0.1)
 
 
 # --- the course CNN ---------------------------------------------------------------------------------
@@ -220,6 +291,90 @@ def test_infidelity_matches_captum(cnn_and_digits, normalize):
             target=torch.from_numpy(y), n_perturb_samples=10, normalize=normalize,
         ).numpy()  # fmt: skip
         assert np.allclose(ours, theirs, rtol=1e-4, atol=1e-6 * np.abs(theirs).max())
+
+
+@pytest.mark.parametrize("multiply_by_inputs", [False, True])
+@pytest.mark.parametrize("baseline", ["black", "blurred digit"])
+def test_infidelity_conventions_match_captum(cnn_and_digits, multiply_by_inputs, baseline):
+    # Captum's infidelity_perturb_func_decorator turns perturbed inputs into perturbations: x - x_p,
+    # or (x - x_p) / (x - baseline) with multiply_by_inputs=True; ours must give the same numbers
+    torch = pytest.importorskip("torch")
+    from captum.metrics import infidelity as captum_infidelity
+    from captum.metrics import infidelity_perturb_func_decorator
+    from scipy.ndimage import gaussian_filter
+
+    model, x, y = cnn_and_digits
+    x, y = x[:6], y[:6]
+    base = (
+        np.zeros_like(x)
+        if baseline == "black"
+        else gaussian_filter(x, sigma=(0, 0, 3, 3)).astype(np.float32)
+    )
+    # square removal: the perturbed input is x with a random square set to the baseline
+    rng = np.random.default_rng(1)
+    squares = np.zeros((6, 12, 1, 28, 28), dtype=np.float32)
+    for n in range(6):
+        for k in range(12):
+            size = rng.integers(4, 11)
+            r, c = rng.integers(0, 28 - size + 1, size=2)
+            squares[n, k, 0, r : r + size, c : c + size] = (x - base)[
+                n, 0, r : r + size, c : c + size
+            ]
+    flat = torch.from_numpy(squares.reshape(72, 1, 28, 28))
+
+    @infidelity_perturb_func_decorator(multiply_by_inputs)
+    def perturbed_inputs(inputs, baselines=None):
+        return inputs - flat
+
+    kwargs = {} if baseline == "black" else {"baselines": torch.from_numpy(base)}
+    for attributions in (
+        xai.saliency(model, x, y, absolute=False),
+        xai.gradient_x_input(model, x, y),
+        xai.integrated_gradients(model, x, y, baseline=base),
+    ):
+        ours = infidelity(
+            model, x, y, attributions, perturbations=squares, normalize=True,
+            multiply_by_inputs=multiply_by_inputs, baseline=base,
+        )  # fmt: skip
+        theirs = captum_infidelity(
+            model, perturbed_inputs, torch.from_numpy(x),
+            torch.from_numpy(attributions.astype(np.float32)), target=torch.from_numpy(y),
+            n_perturb_samples=12, normalize=True, **kwargs,
+        ).numpy()  # fmt: skip
+        np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=1e-6 * np.abs(theirs).max())
+
+
+def test_sensitivity_max_fresh_seeds_of_smoothgrad(cnn_and_digits):
+    # method_seeds calls the method once per seed: the same numbers as doing it by hand
+    model, x, y = cnn_and_digits
+    x, y = x[:3], y[:3]
+    d = np.random.default_rng(2).uniform(-0.02, 0.02, size=(3, 2, 1, 28, 28)).astype(np.float32)
+    seeds = [0, 1, 2]
+    ours = sensitivity_max(
+        model, x, y, xai.smoothgrad, perturbations=d, method_seeds=seeds, relative=True
+    )
+    base = xai.smoothgrad(model, x, y, seed=0).reshape(3, -1)
+    moved = [
+        xai.smoothgrad(model, x + d[:, j], y, seed=seeds[j + 1]).reshape(3, -1) for j in range(2)
+    ]
+    by_hand = np.max([np.linalg.norm(m - base, axis=1) for m in moved], axis=0) / np.linalg.norm(
+        base, axis=1
+    )
+    np.testing.assert_allclose(ours, by_hand, rtol=1e-5)
+    # the same seed everywhere is the default call (common random numbers)
+    common = sensitivity_max(model, x, y, xai.smoothgrad, perturbations=d, relative=True)
+    np.testing.assert_allclose(
+        sensitivity_max(
+            model, x, y, xai.smoothgrad, perturbations=d, relative=True, method_seeds=[0, 0, 0]
+        ),
+        common,
+        rtol=1e-5,
+    )
+    # and with zero perturbations only fresh seeds move the map: the noise floor
+    zero = np.zeros_like(d)
+    assert np.all(sensitivity_max(model, x, y, xai.smoothgrad, perturbations=zero) == 0)
+    floor = sensitivity_max(model, x, y, xai.smoothgrad, perturbations=zero, method_seeds=seeds)
+    assert np.all(floor > 0)
 
 
 @pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require gradients")
