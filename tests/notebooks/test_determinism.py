@@ -1,7 +1,8 @@
 """Same notebook, same numbers: each chapter run twice from a clean kernel prints the same outputs.
 
-Timings, memory figures, progress bars and addresses are masked (``run.VOLATILE``); everything
-else a cell prints, numbers and tables included, must be equal between the two runs.
+Timings, memory figures, progress bars and addresses are masked (``run.VOLATILE``), and a cell
+tagged ``volatile`` (a table of timings, a speed ratio) is not compared; everything else a cell
+prints, numbers and tables included, must be equal between the two runs.
 """
 
 import difflib
@@ -11,10 +12,6 @@ import pytest
 from tests.notebooks.run import printed, run
 from tools.bench import train_course_models
 from tools.notebooks import course_notebooks
-
-# Switched on when issue 12 lands: the notebooks are being fitted to the full-size budget and their
-# timing outputs marked; until then this test would measure work in progress.
-pytestmark = pytest.mark.skip(reason="switched on when issue 12 (evidence) lands")
 
 
 @pytest.fixture(scope="module")
