@@ -140,6 +140,9 @@ c.Spawner.environment = {
     # one BLAS/OpenMP thread per CPU the limit gives (cpu_limit below), so learners do not
     # oversubscribe the cores they share
     "OMP_NUM_THREADS": str(int(LIMITS["cpu_limit"])),
+    # idle OpenMP threads sleep instead of spinning: on a busy shared machine spinning threads
+    # made one PyTorch epoch of chapter 08 take minutes instead of 3 s
+    "OMP_WAIT_POLICY": "PASSIVE",
     "TF_CPP_MIN_LOG_LEVEL": "2",
 }
 if os.environ.get("COURSE_MNIST"):  # e.g. COURSE_MNIST=offline on a server without a network
