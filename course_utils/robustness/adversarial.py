@@ -12,6 +12,9 @@ the valid pixel range:
 * PGD (Madry et al., 2018), many small steps, each projected back:
   :math:`x^{t+1} = \Pi(x^t + \alpha\,\operatorname{sign} \nabla_x L(x^t))`, from a random
   start :math:`x^0 = \Pi(x + U(-\varepsilon, \varepsilon))` or from :math:`x^0 = x`.
+  With ``restarts=R`` it runs R times from R random starts and keeps, per image, the most
+  damaging result (see :func:`pgd`), the usual way to check that a robust accuracy is not an
+  artefact of one unlucky start (Madry et al. evaluate with restarts too).
 
 :math:`\Pi` clips every pixel to :math:`[\max(0, x - \varepsilon), \min(1, x + \varepsilon)]`.
 The clipping is exact in the returned dtype: ``abs(x_adv - x) <= eps`` holds for every
@@ -156,6 +159,7 @@ def pgd(
     random_start: bool = True,
     seed: int = 0,
     *,
+    restarts: int = 1,
     outputs: str = "logits",
 ) -> np.ndarray:
     r"""Projected Gradient Descent (on the loss, so: ascent) in the L-infinity ball.
@@ -165,21 +169,58 @@ def pgd(
     ``alpha`` is the step size; a common choice is ``2.5 * eps / steps``.
     With ``steps=1``, ``random_start=False`` and ``alpha >= eps`` it is exactly :func:`fgsm`.
     ``seed`` fixes the random start. Returns an array shaped like ``x``.
+
+    ``restarts=R`` (needs ``random_start=True``) runs the attack from R random starts, the r-th
+    drawn as the r-th uniform draw of ``np.random.default_rng(seed)`` (so ``restarts=1`` is the
+    single run above, and the first R starts of ``restarts=R + 1`` are those of ``restarts=R``).
+    Each image keeps its worst case over the restarts: a result the model misclassifies if any
+    restart found one (the one with the highest loss among them), otherwise the one with the
+    highest loss :math:`L(f(x^T), y)`. So accuracy on the result never rises with more restarts.
     """
     x = _check_images(x)
     eps = _check_eps(eps)
     alpha = _check_eps(alpha, "alpha", strictly_positive=True)
     steps = as_positive_int(steps, "steps")
+    restarts = as_positive_int(restarts, "restarts")
+    if restarts > 1 and not random_start:
+        raise ValueError(
+            f"restarts={restarts} needs random_start=True: without a random start every restart "
+            "is the same deterministic run"
+        )
     outputs = _check_outputs(outputs)
     wrapped = wrap(model)
-    x_adv = x.copy()
-    if random_start:
-        rng = np.random.default_rng(seed)
-        x_adv = project(x.astype(np.float64) + rng.uniform(-eps, eps, size=x.shape), x, eps)
-    for _ in range(steps):
-        _, grad = _loss_and_gradient(wrapped, x_adv, y, outputs)
-        x_adv = project(x_adv.astype(np.float64) + alpha * np.sign(grad), x, eps)
-    return x_adv
+    rng = np.random.default_rng(seed)
+    best = best_wrong = best_loss = None
+    for _ in range(restarts):
+        x_adv = x.copy()
+        if random_start:
+            x_adv = project(x.astype(np.float64) + rng.uniform(-eps, eps, size=x.shape), x, eps)
+        for _ in range(steps):
+            _, grad = _loss_and_gradient(wrapped, x_adv, y, outputs)
+            x_adv = project(x_adv.astype(np.float64) + alpha * np.sign(grad), x, eps)
+        if restarts == 1:
+            return x_adv
+        wrong, loss = _outcome(wrapped, x_adv, y, outputs)
+        if best is None:
+            best, best_wrong, best_loss = x_adv, wrong, loss
+            continue
+        better = (wrong & ~best_wrong) | ((wrong == best_wrong) & (loss > best_loss))
+        best[better] = x_adv[better]
+        best_wrong, best_loss = best_wrong | wrong, np.where(better, loss, best_loss)
+    return best
+
+
+def _outcome(wrapped, x_adv, y, outputs):
+    """Per image: is it misclassified, and its cross-entropy loss (float64)."""
+    out = wrapped.predict(x_adv).astype(np.float64)
+    y = check_labels(y, len(x_adv), out.shape[1], name="y")
+    rows = np.arange(len(y))
+    if outputs == "logits":
+        shifted = out - out.max(axis=1, keepdims=True)
+        loss = np.log(np.exp(shifted).sum(axis=1)) - shifted[rows, y]
+    else:
+        loss = -np.log(np.maximum(out[rows, y], 1e-12))
+    return out.argmax(axis=1) != y, loss
 
 
 def accuracy_under_attack(
@@ -188,7 +229,8 @@ def accuracy_under_attack(
     """Accuracy on ``attack(model, x, y, eps, ...)`` for each eps, float64 (len(epsilons),).
 
     ``attack`` is "fgsm" or "pgd"; extra keyword arguments go to the attack
-    (for "pgd": ``alpha`` (default 2.5 eps / steps), ``steps`` (default 10), ``random_start``, ``seed``).
+    (for "pgd": ``alpha`` (default 2.5 eps / steps), ``steps`` (default 10), ``random_start``, ``seed``,
+    ``restarts``).
     eps = 0 gives the clean accuracy.
     """
     if attack not in ("fgsm", "pgd"):

@@ -1,4 +1,4 @@
-"""Group fairness, from scratch: who gets selected, who is recognised, who is right.
+r"""Group fairness, from scratch: who gets selected, who is recognised, who is right.
 
 All functions take plain 1-D arrays: ``y_pred`` (0/1 decisions), ``y_true``
 (0/1 outcomes) and ``group`` (any labels, one per person; at least two
@@ -12,8 +12,25 @@ distinct values). With ``G`` the set of groups and ``g`` one of them:
 
 Both differences are 0 for a model that treats the groups alike by that
 measure, and at most 1. They ask different questions (selected as often?
-recognised as often when deserving?) and cannot in general both be 0 when
-the groups' base rates differ.
+recognised as often when deserving?), and both can be 0 at once even when the
+groups' base rates :math:`p_g = P(y = 1 \mid G = g)` differ: select the same
+share of each group's deserving people and fill the rest of an equal quota with
+others (the tests build such a classifier).
+
+What base rates that differ do rule out (except for degenerate classifiers):
+
+* demographic parity together with **equalized odds**, equal true-positive
+  *and* false-positive rates (Hardt et al., 2016). A group's selection rate is
+  :math:`s_g = \mathrm{fpr}_g + (\mathrm{tpr}_g - \mathrm{fpr}_g)\, p_g`, so
+  equal rates at two different :math:`p_g` force :math:`\mathrm{tpr} = \mathrm{fpr}`:
+  a decision that carries no information about the outcome.
+* **calibration** against **equal error rates** (Kleinberg, Mullainathan and
+  Raghavan, 2017; Chouldechova, 2017). With the positive predictive value
+  :math:`\mathrm{ppv}_g = P(y = 1 \mid \hat y = 1, G = g)` and
+  :math:`\mathrm{fnr}_g = 1 - \mathrm{tpr}_g`,
+  :math:`\mathrm{fpr}_g = \frac{p_g}{1 - p_g} \cdot \frac{1 - \mathrm{ppv}_g}{\mathrm{ppv}_g} \cdot (1 - \mathrm{fnr}_g)`,
+  so equal ppv and equal fnr at different base rates give different fpr, unless
+  the classifier makes no false positives (ppv = 1) or selects nobody deserving (fnr = 1).
 
 :func:`reweighing_weights` (Kamiran & Calders, 2012) is a mitigation: sample
 weights that make the label independent of the group in the weighted data.

@@ -167,6 +167,89 @@ def test_pgd_random_start_is_seeded():
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
+def _pgd_reference(model, x, y, eps, alpha, steps, start):
+    """PGD as documented, step by step, from a given random draw ``start`` (same shape as x)."""
+    x_adv = adv.project(x.astype(np.float64) + start, x, eps)
+    for _ in range(steps):
+        x_adv = adv.project(
+            x_adv.astype(np.float64) + alpha * np.sign(adv.loss_gradient(model, x_adv, y)), x, eps
+        )
+    return x_adv
+
+
+def _torch_outcome(model, x, y):
+    """(misclassified, cross-entropy loss) per image, from torch directly."""
+    with torch.no_grad():
+        logits = model(torch.from_numpy(x)).double()
+        loss = nn.functional.cross_entropy(logits, torch.as_tensor(y), reduction="none")
+    return (logits.argmax(1).numpy() != y), loss.numpy()
+
+
+def test_pgd_with_one_restart_is_the_single_documented_run():
+    model = _model("cnn", seed=10)
+    x, y = _random_digits(12, seed=10)
+    eps, alpha, steps, seed = 0.1, 0.03, 4, 3
+    start = np.random.default_rng(seed).uniform(-eps, eps, size=x.shape)
+    expected = _pgd_reference(model, x, y, eps, alpha, steps, start)
+    assert np.array_equal(adv.pgd(model, x, y, eps, alpha, steps, seed=seed, restarts=1), expected)
+    assert np.array_equal(adv.pgd(model, x, y, eps, alpha, steps, seed=seed), expected)
+
+
+def test_pgd_restarts_keep_each_images_worst_case():
+    """Per image: a misclassifying restart beats any other, then the higher loss wins."""
+    model = _model("cnn", seed=11)
+    x, _ = _random_digits(64, seed=11)
+    with torch.no_grad():  # labels the model gets right, so that some restarts fool it and some not
+        y = model(torch.from_numpy(x)).argmax(1).numpy()
+    eps, alpha, steps, seed, restarts = 0.02, 0.01, 2, 7, 4
+    rng = np.random.default_rng(seed)
+    runs = [
+        _pgd_reference(model, x, y, eps, alpha, steps, rng.uniform(-eps, eps, size=x.shape))
+        for _ in range(restarts)
+    ]
+    outcomes = [_torch_outcome(model, run, y) for run in runs]
+    wrong = np.stack([w for w, _ in outcomes])  # (restarts, N)
+    loss = np.stack([loss for _, loss in outcomes])
+    # the reference choice: among misclassifying restarts if any, the highest loss
+    choice = np.argmax(np.where(wrong.any(0), np.where(wrong, loss, -np.inf), loss), axis=0)
+    expected = np.stack([runs[r][n] for n, r in enumerate(choice)])
+    ours = adv.pgd(model, x, y, eps, alpha, steps, seed=seed, restarts=restarts)
+    assert np.array_equal(ours, expected)
+    # the case worth testing occurs: restarts disagree on some images
+    assert len(np.unique(choice)) > 1 and np.any(wrong.any(0) & ~wrong.all(0))
+
+
+def test_more_restarts_never_raise_accuracy():
+    from course_utils.data import load_mnist, scale_images
+    from course_utils.frameworks.torch_models import trained_model
+
+    model = trained_model("cnn", verbose=False)
+    _, (x_test, y_test) = load_mnist(verbose=False)
+    x, y = scale_images(x_test[:200])[:, None], y_test[:200]
+    accuracy = [
+        adv.accuracy_under_attack(
+            model, x, y, [0.08], attack="pgd", steps=3, seed=1, restarts=restarts
+        )[0]
+        for restarts in (1, 2, 4, 8)
+    ]
+    assert np.all(np.diff(accuracy) <= 0), accuracy
+    assert accuracy[-1] < accuracy[0], accuracy  # a weak attack gains from restarts here
+
+
+def test_restarts_need_a_random_start():
+    model = _model("mlp")
+    x, y = _random_digits(4)
+    with pytest.raises(ValueError, match="needs random_start=True"):
+        adv.pgd(model, x, y, 0.1, 0.01, 2, random_start=False, restarts=2)
+    with pytest.raises(ValueError, match="restarts must be an int >= 1"):
+        adv.pgd(model, x, y, 0.1, 0.01, 2, restarts=0)
+    # one restart without a random start is the plain deterministic run
+    assert np.array_equal(
+        adv.pgd(model, x, y, 0.1, 0.01, 2, random_start=False, restarts=1),
+        adv.pgd(model, x, y, 0.1, 0.01, 2, random_start=False),
+    )
+
+
 @pytest.mark.parametrize("name", ["cnn", "mlp"])
 def test_accuracy_under_attack_falls_monotonically_with_eps(name):
     from course_utils.data import load_mnist, scale_images

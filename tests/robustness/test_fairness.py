@@ -63,6 +63,57 @@ def test_metrics_match_a_direct_count_on_random_data():
     assert report["accuracy"] == pytest.approx(np.mean(y_true == y_pred))
 
 
+def _rate(decisions, mask):
+    return decisions[mask].mean()
+
+
+def test_parity_and_equal_opportunity_can_both_be_zero_at_different_base_rates():
+    """Twenty people: base rates 0.6 and 0.3, yet DPD = EOD = 0; equalized odds is what breaks.
+
+    Group a: 6 deserving, 4 selected of them and 1 of the 4 others -> s = 5/10, tpr = 4/6, fpr = 1/4.
+    Group b: 3 deserving, 2 selected of them and 3 of the 7 others -> s = 5/10, tpr = 2/3, fpr = 3/7.
+    """
+    y_true = np.array([1] * 6 + [0] * 4 + [1] * 3 + [0] * 7)
+    y_pred = np.array([1, 1, 1, 1, 0, 0, 1, 0, 0, 0] + [1, 1, 0, 1, 1, 1, 0, 0, 0, 0])
+    group = np.array(["a"] * 10 + ["b"] * 10)
+    base = {g: y_true[group == g].mean() for g in ("a", "b")}
+    assert base == pytest.approx({"a": 0.6, "b": 0.3})
+    assert fairness.demographic_parity_difference(y_pred, group) == 0.0
+    assert fairness.equal_opportunity_difference(y_true, y_pred, group) == 0.0
+    # the real impossibility: with equal selection and equal tpr, the false-positive rates differ
+    fpr = {g: _rate(y_pred, (group == g) & (y_true == 0)) for g in ("a", "b")}
+    assert fpr == pytest.approx({"a": 1 / 4, "b": 3 / 7})
+
+
+def test_selection_rate_decomposes_into_tpr_and_fpr():
+    """s_g = fpr_g + (tpr_g - fpr_g) p_g, the identity behind parity versus equalized odds."""
+    rng = np.random.default_rng(3)
+    group = rng.integers(0, 3, 900)
+    y_true = (rng.random(900) < np.array([0.2, 0.5, 0.7])[group]).astype(int)
+    y_pred = (rng.random(900) < 0.3 + 0.4 * y_true).astype(int)
+    s = fairness.selection_rates(y_pred, group)
+    tpr = fairness.true_positive_rates(y_true, y_pred, group)
+    for g in range(3):
+        in_g = group == g
+        p, fpr = y_true[in_g].mean(), _rate(y_pred, in_g & (y_true == 0))
+        assert s[g] == pytest.approx(fpr + (tpr[g] - fpr) * p, rel=1e-12)
+
+
+def test_chouldechovas_identity_links_calibration_and_error_rates():
+    """fpr = p / (1 - p) * (1 - ppv) / ppv * (1 - fnr), per group, on random decisions."""
+    rng = np.random.default_rng(4)
+    group = rng.integers(0, 2, 2000)
+    y_true = (rng.random(2000) < np.where(group == 1, 0.3, 0.6)).astype(int)
+    y_pred = (rng.random(2000) < 0.2 + 0.5 * y_true).astype(int)
+    tpr = fairness.true_positive_rates(y_true, y_pred, group)
+    for g in (0, 1):
+        in_g = group == g
+        p = y_true[in_g].mean()
+        ppv = _rate(y_true, in_g & (y_pred == 1))
+        fpr = _rate(y_pred, in_g & (y_true == 0))
+        assert fpr == pytest.approx(p / (1 - p) * (1 - ppv) / ppv * tpr[g], rel=1e-12)
+
+
 def test_reweighing_by_hand():
     # group 0: labels 1 1 1 0 ; group 1: labels 1 0 0 0.  P(g)=1/2, P(y=1)=1/2.
     y = np.array([1, 1, 1, 0, 1, 0, 0, 0])
