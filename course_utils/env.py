@@ -6,36 +6,44 @@ import importlib.metadata
 import os
 import random
 import sys
+from pathlib import Path
 
 import numpy as np
 
-#: The packages the course needs, with the versions it was tested with.
-#: Kept equal to the pins in pyproject.toml by tests/test_environment_files.py.
-PINNED = {
-    "numpy": "2.4.6",
-    "scipy": "1.17.1",
-    "pandas": "3.1.1",
-    "matplotlib": "3.11.2",
-    "scikit-learn": "1.9.1",
-    "scikit-image": "0.26.0",
-    "pooch": "1.9.0",
-    "tqdm": "4.70.1",
-    "psutil": "7.2.2",
-    "ipykernel": "7.4.0",
-    "ipywidgets": "8.1.9",
-    "jupyterlab": "4.6.6",
-    "jupyterlab-rise": "0.43.1",
-    "nbformat": "5.11.1",
-    "nbclient": "0.11.0",
-    "nbconvert": "7.17.2",
-    "torch": "2.13.0",
-    "tensorflow-cpu": "2.21.0",
-    "keras": "3.15.1",
-    "captum": "0.9.0",
-    "shap": "0.51.0",
-    "lime": "0.2.0.1",
-    "mlxtend": "0.25.0",
-}
+PROJECT = "blackbox-course"
+_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+def course_requirements() -> dict[str, str]:
+    """``{package: version range}`` the course needs on this machine (pyproject.toml's ranges).
+
+    Read from the installed package's metadata, or from pyproject.toml beside the package in a
+    checkout that was never installed: the ranges are written down once, in pyproject.toml (the
+    exact tested versions are in requirements.lock). Requirements whose environment marker
+    excludes this machine (tensorflow-cpu on macOS, say) and the optional extras are left out.
+    """
+    from packaging.requirements import Requirement
+
+    try:
+        lines = importlib.metadata.requires(PROJECT) or []
+    except importlib.metadata.PackageNotFoundError:
+        if not _PYPROJECT.is_file():
+            return {}
+        import tomllib
+
+        lines = tomllib.loads(_PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
+    needs = {}
+    for line in lines:
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            # lower bound first: ">=2.0,<3"
+            specs = sorted(map(str, requirement.specifier), key=lambda s: s.startswith("<"))
+            needs[requirement.name] = ",".join(specs)
+    return needs
+
+
+#: The packages the course needs and the versions it accepts, as ``{name: range}``.
+PINNED = course_requirements()
 
 
 def set_seed(seed: int = 0) -> None:
@@ -62,9 +70,19 @@ def _installed_version(name: str) -> str | None:
         return None
 
 
-def _same_version(installed: str, pinned: str) -> bool:
-    # "2.13.0+cpu" is the CPU build of "2.13.0"
-    return installed.split("+")[0] == pinned
+def _accepted(installed: str, accepted: str) -> bool:
+    """Whether ``installed`` lies in the range ``accepted`` (a bare version means exactly it).
+
+    "2.13.0+cpu", the CPU build of torch 2.13.0, is 2.13.0 for this purpose.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import Version
+
+    try:
+        specifier = SpecifierSet(accepted)
+    except InvalidSpecifier:
+        specifier = SpecifierSet(f"=={accepted}")
+    return specifier.contains(Version(installed).public, prereleases=True)
 
 
 def check_environment(verbose: bool = True) -> dict[str, str]:
@@ -80,14 +98,14 @@ def check_environment(verbose: bool = True) -> dict[str, str]:
         f"Python {sys.version.split()[0]}  "
         + ("OK" if sys.version_info[:2] == (3, 11) else "(the course is tested on 3.11)")
     ]
-    for name, pinned in PINNED.items():
+    for name, accepted in PINNED.items():
         installed = _installed_version(name)
         if installed is None:
             status = "missing"
-        elif _same_version(installed, pinned):
+        elif _accepted(installed, accepted):
             status = "OK"
         else:
-            status = f"wrong version (course tested with {pinned})"
+            status = f"wrong version (the course needs {accepted})"
         statuses[name] = status
         lines.append(f"{name:<16} {installed or '-':<12} {status}")
     lines.append(f"MNIST: {describe_source()}")
