@@ -10,7 +10,7 @@ DECK_LIBS := slides/node_modules/.package-lock.json
 # the browser libraries the website serves itself (MathJax 3), from the npm registry, git-ignored
 SITE_LIBS := docs/node_modules/.package-lock.json
 # what ruff checks and formats
-CODE := course_utils tests tools benchmarks notebooks
+CODE := course_utils tests tools benchmarks notebooks hub docs
 # The exact tested versions (hashed), installed on the platform they were tested on; elsewhere pip
 # takes the newest releases within pyproject.toml's ranges.
 LOCK := requirements.lock

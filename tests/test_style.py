@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = ["course_utils", "tests", "tools", "benchmarks", "notebooks"]
+CODE = ["course_utils", "tests", "tools", "benchmarks", "notebooks", "hub", "docs"]
 
 
 def _ruff(*args: str) -> subprocess.CompletedProcess:

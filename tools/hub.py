@@ -33,6 +33,7 @@ from pathlib import Path
 import nbformat
 
 from tools.notebooks import NOTEBOOK_DIR, ROOT
+from tools.npm import npm_ci
 
 HUB_DIR = ROOT / "hub"
 CONFIG = HUB_DIR / "jupyterhub_config.py"
@@ -102,18 +103,7 @@ def missing_requirements() -> list[str]:
 
 def install_proxy() -> bool:
     """`npm ci` in hub/ when the proxy is missing; True when it is there afterwards."""
-    if PROXY.exists():
-        return True
-    npm = shutil.which("npm")
-    if npm is None:
-        return False
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-        cwd=HUB_DIR,
-        check=True,
-        timeout=600,
-    )
-    return PROXY.exists()
+    return npm_ci(HUB_DIR, lambda: not PROXY.exists(), "the hub has no proxy")
 
 
 # --- a running hub ---------------------------------------------------------------------------------

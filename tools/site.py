@@ -16,7 +16,6 @@ cell (docs/colab_cell.py) is left out (``remove-cell``); the notebooks themselve
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ import nbformat
 
 from tools import slides
 from tools.notebooks import ROOT, course_notebooks
+from tools.npm import npm_ci
 
 DOCS = ROOT / "docs"
 BUILD_DIR = ROOT / "build" / "site"
@@ -43,16 +43,7 @@ def site_libraries_missing() -> list[str]:
 
 def install_site_libraries() -> bool:
     """`npm ci` in docs/ when MathJax is missing; True when it is there afterwards."""
-    if not site_libraries_missing():
-        return True
-    npm = shutil.which("npm")
-    if npm is None:
-        print(
-            "note: npm is not installed, so the site has no MathJax (Debian: apt-get install npm)"
-        )
-        return False
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=DOCS, check=True)
-    return not site_libraries_missing()
+    return npm_ci(DOCS, site_libraries_missing, "the site has no MathJax")
 
 
 def chapter_title(notebook: Path) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
-import subprocess
 import sys
 import uuid
 from pathlib import Path
 
 from tools.notebooks import ROOT, notebook_arguments, read
+from tools.npm import npm_ci
 
 SLIDES_SOURCE = ROOT / "slides"
 NODE_MODULES = SLIDES_SOURCE / "node_modules"
@@ -55,18 +55,11 @@ def slide_libraries_missing(folder: Path = NODE_MODULES) -> list[str]:
 
 def install_slide_libraries() -> bool:
     """`npm ci` in slides/ when a library is missing; True when all are there afterwards."""
-    if not slide_libraries_missing():
-        return True
-    npm = shutil.which("npm")
-    if npm is None:
-        print(
-            "note: npm is not installed, so the decks will not open until you run `npm ci --prefix slides` (Debian: apt-get install npm)"
-        )
-        return False
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=SLIDES_SOURCE, check=True
+    return npm_ci(
+        SLIDES_SOURCE,
+        slide_libraries_missing,
+        "the decks will not open until you run `npm ci --prefix slides`",
     )
-    return not slide_libraries_missing()
 
 
 def copy_slide_libraries(output: Path) -> None:
