@@ -20,6 +20,13 @@ def course_notebooks() -> list[Path]:
 
 
 def client(nb, notebook: Path, timeout: int = 900) -> NotebookClient:
+    """A client that runs ``nb`` in a fresh kernel, in the notebook's folder.
+
+    Its kernels let idle OpenMP threads sleep (``OMP_WAIT_POLICY=PASSIVE``, unless set): with the
+    default, PyTorch's spinning threads slowed an epoch a hundredfold whenever another process
+    shared the two cores. Results do not change; only waiting threads do.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # the kernel inherits this environment
     return NotebookClient(
         nb,
         timeout=timeout,

@@ -15,10 +15,6 @@ from tools.bench import BENCH_LIMIT_BYTES, train_course_models
 from tools.notebooks import ROOT, course_notebooks, environment_variables
 from tools.standin import standin_environment
 
-# Switched on when issue 12 lands: the notebooks are being fitted to the full-size budget and their
-# timing outputs marked; until then this test would measure work in progress.
-pytestmark = pytest.mark.skip(reason="switched on when issue 12 (evidence) lands")
-
 OUTPUT = ROOT / "test-output" / "full_size.md"
 
 
