@@ -56,7 +56,9 @@ def site_url(built_site):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# module scope: Playwright's sync API runs one event loop at a time, and the deck and JupyterLab
+# tests that run after this folder start their own
+@pytest.fixture(scope="module")
 def browser():
     require_chromium()
     from playwright.sync_api import sync_playwright
