@@ -5,5 +5,5 @@ import os
 os.environ.setdefault("COURSE_MNIST", "subset")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # idle OpenMP threads sleep instead of spinning (tools.notebooks.client says why); the kernels
-# nbval and the hub tests start inherit it
+# the notebook and hub tests start inherit it
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
