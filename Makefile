@@ -20,14 +20,15 @@ LOCKED_PLATFORM := $(filter Linux-x86_64,$(shell uname -s)-$(shell uname -m))
 TORCH_CPU ?= $(if $(and $(filter Linux,$(shell uname -s)),$(if $(shell command -v nvidia-smi),,no-gpu)),1,0)
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 
-.PHONY: help setup lab test execute slides student bench lint format clean site lock
+.PHONY: help setup lab test execute slides student assignments bench lint format clean site lock
 
 help:
 	@echo "make lab      open the course in JupyterLab (creates .venv on first use)"
 	@echo "make test     run every test, every notebook included (creates .venv on first use)"
 	@echo "make execute  re-run every notebook in place from a clean kernel"
 	@echo "make slides   build the reveal.js decks into build/slides/ (they open offline)"
-	@echo "make student  write build/student/ without the solution cells"
+	@echo "make student  write build/student/ without the solution cells and instructor notes"
+	@echo "make assignments  write the nbgrader course build/nbgrader/ (graded exercises, hidden tests)"
 	@echo "make bench    time every notebook and its peak memory; writes BENCHMARKS.md"
 	@echo "make site     build the course website into build/site/ (works offline)"
 	@echo "make lock     re-resolve pyproject.toml's ranges; writes requirements.lock and environment.yml"
@@ -48,9 +49,9 @@ else
 	$(BIN)/python -m pip install --quiet "$$(grep -o '^torch==[^ ]*' $(LOCK))"
 endif
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(LOCK)
-	$(BIN)/python -m pip install --quiet -e ".[dev,site,hub]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,site,hub,grading]"
 else
-	$(BIN)/python -m pip install --quiet $(if $(filter 1,$(TORCH_CPU)),--extra-index-url $(TORCH_CPU_INDEX)) -e ".[dev,site,hub]"
+	$(BIN)/python -m pip install --quiet $(if $(filter 1,$(TORCH_CPU)),--extra-index-url $(TORCH_CPU_INDEX)) -e ".[dev,site,hub,grading]"
 endif
 	touch $(STAMP)
 
@@ -82,6 +83,9 @@ lock: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python -m tools.student $(NOTEBOOKS)
+
+assignments: $(STAMP)
+	$(BIN)/python -m tools.assignments $(NOTEBOOKS)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(NOTEBOOKS)

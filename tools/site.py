@@ -9,8 +9,10 @@ any static web server (GitHub Pages) or from ``file://``.
 
 Sphinx reads a source tree laid out beside the output (``build/site-source/``) that mirrors the
 repository: index.md at the top, then notebooks/, docs/ and the top-level Markdown files. In
-the copies of the notebooks, solution cells are folded (tag ``hide-cell``) and the Colab install
-cell (docs/colab_cell.py) is left out (``remove-cell``); the notebooks themselves are not touched.
+the copies of the notebooks, solution cells are folded (tag ``hide-cell``); the Colab install
+cell (docs/colab_cell.py) and the quiz widgets, whose Check buttons need a kernel, are left out
+(``remove-cell``: the quiz's questions and collapsed answers stay); the notebooks themselves are
+not touched.
 """
 
 from __future__ import annotations
@@ -57,12 +59,14 @@ def chapter_title(notebook: Path) -> str:
 
 
 def site_notebook(path: Path):
-    """The notebook as the site shows it: solutions folded, the Colab install cell left out."""
+    """The notebook as the site shows it: solutions folded, the Colab install cell and quiz widgets left out."""
     nb = nbformat.read(path, as_version=4)
     colab = COLAB_CELL.read_text(encoding="utf-8").strip() if COLAB_CELL.is_file() else None
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if cell.cell_type == "code" and colab and cell.source.strip() == colab:
+            tags.append("remove-cell")
+        elif cell.metadata.get("course", {}).get("role") == "widget":
             tags.append("remove-cell")
         elif "solution" in tags and "hide-cell" not in tags:
             tags.append("hide-cell")

@@ -1,4 +1,5 @@
-"""Student copies without the solution cells: ``python -m tools.student [notebooks...]`` writes build/student/."""
+"""Student copies without the solution cells and the instructor notes: ``python -m tools.student
+[notebooks...]`` writes build/student/."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from tools.notebooks import ROOT, notebook_arguments, read
 
 
 def student_copy(nb):
-    """A notebook without the cells tagged `solution`, outputs cleared, ready to hand out."""
+    """A notebook without the cells tagged `solution` or `instructor`, outputs cleared, ready to hand out."""
     from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 
-    nb, _ = TagRemovePreprocessor(remove_cell_tags={"solution"}, enabled=True).preprocess(nb, {})
+    removed = {"solution", "instructor"}
+    nb, _ = TagRemovePreprocessor(remove_cell_tags=removed, enabled=True).preprocess(nb, {})
     nb, _ = ClearOutputPreprocessor(enabled=True).preprocess(nb, {})
     nb.metadata.pop("widgets", None)  # saved widget state belongs to the removed outputs
     return nb
@@ -26,10 +28,11 @@ def student(paths: list[Path], output: Path = ROOT / "build" / "student") -> Non
     for path in paths:
         nb = read(path)
         solutions = sum("solution" in cell.metadata.get("tags", []) for cell in nb.cells)
+        notes = sum("instructor" in cell.metadata.get("tags", []) for cell in nb.cells)
         copy = student_copy(nb)
         nbformat.write(copy, output / path.name)
         print(
-            f"wrote {(output / path.name).relative_to(ROOT) if output.is_relative_to(ROOT) else output / path.name} ({solutions} solution cells removed)"
+            f"wrote {(output / path.name).relative_to(ROOT) if output.is_relative_to(ROOT) else output / path.name} ({solutions} solution cells and {notes} instructor notes removed)"
         )
 
 

@@ -1,66 +1,52 @@
-"""Exercise checkers, one module per chapter in course order; every ``check_*`` is importable from here.
+"""Exercises and quizzes, one module per chapter in course order; every ``check_*`` is importable from here.
 
     from course_utils import exercises
-    exercises.check_sigmoid(my_sigmoid)      # prints "Correct: ..." or "Not yet: ... Hint: ..."; never raises
+    exercises.check_gd_step(gd_step)   # "Not started", "Not yet ... Hint 1 of 3" or "Correct"; never raises
+    exercises.hint("03.1")             # the next hint tier, from a nudge to the formula (never the code)
+    exercises.quiz("03")               # the chapter's "check your understanding" quiz as widgets
 
-:mod:`.core` holds the machinery (:class:`~.core.Verdict`, :func:`~.core.check_function`,
-:func:`~.core.check_value`); ``ch00_welcome`` to ``ch19_outlook`` hold each chapter's cases.
+:mod:`.core` holds the checker machinery (:func:`~.core.exercise`, :class:`~.core.Verdict`,
+:func:`~.core.hint`), :mod:`.quizzes` the quiz machinery; ``ch00_welcome`` to ``ch19_outlook``
+declare each chapter's exercises and quiz. Importing this package imports every chapter module, so
+:data:`EXERCISES` and :data:`QUIZZES` hold the whole course, and every chapter's ``check_*``
+function is an attribute of this package.
 """
 
-from course_utils.exercises.ch00_welcome import check_scale_pixels
-from course_utils.exercises.ch01_neuron import check_relu, check_sigmoid, check_sigmoid_grad
-from course_utils.exercises.ch02_losses import check_cross_entropy, check_stable_softmax
-from course_utils.exercises.ch03_gradient_descent import check_adam_bias_correction, check_gd_step
-from course_utils.exercises.ch04_backprop import check_linear_backward, check_sigmoid_backward
-from course_utils.exercises.ch05_mlp import check_precision_recall
-from course_utils.exercises.ch06_keras import check_confusion_matrix
-from course_utils.exercises.ch07_pytorch import check_inverted_dropout
-from course_utils.exercises.ch08_cnns import check_conv_output_size
-from course_utils.exercises.ch09_why import check_linear_contributions
-from course_utils.exercises.ch10_saliency import check_smoothgrad
-from course_utils.exercises.ch11_integrated_gradients import check_ig_midpoint
-from course_utils.exercises.ch12_deeplift import check_rescale_multiplier
-from course_utils.exercises.ch13_captum import check_ink_fraction
-from course_utils.exercises.ch14_lime import check_lime_proximity
-from course_utils.exercises.ch15_shap import check_shapley_by_orders
-from course_utils.exercises.ch16_evaluation import check_rank_correlation
-from course_utils.exercises.ch17_adversarial import check_fgsm_step, check_linf_projection
-from course_utils.exercises.ch18_fairness import (
-    check_demographic_parity_difference,
-    check_equal_opportunity_difference,
-)
-from course_utils.exercises.ch19_outlook import check_magnitude_prune
-from course_utils.exercises.core import Verdict, check_function, check_value
+from importlib import import_module
 
-__all__ = [
-    "Verdict",
-    "check_function",
-    "check_value",
-    "check_scale_pixels",
-    "check_sigmoid",
-    "check_sigmoid_grad",
-    "check_relu",
-    "check_stable_softmax",
-    "check_cross_entropy",
-    "check_gd_step",
-    "check_adam_bias_correction",
-    "check_linear_backward",
-    "check_sigmoid_backward",
-    "check_precision_recall",
-    "check_confusion_matrix",
-    "check_inverted_dropout",
-    "check_conv_output_size",
-    "check_linear_contributions",
-    "check_smoothgrad",
-    "check_ig_midpoint",
-    "check_rescale_multiplier",
-    "check_ink_fraction",
-    "check_lime_proximity",
-    "check_shapley_by_orders",
-    "check_rank_correlation",
-    "check_fgsm_step",
-    "check_linf_projection",
-    "check_demographic_parity_difference",
-    "check_equal_opportunity_difference",
-    "check_magnitude_prune",
-]
+from course_utils.exercises.core import CHECKERS, EXERCISES, KINDS, Exercise, Verdict, hint
+from course_utils.exercises.quizzes import QUIZZES, Question, feedback, quiz
+
+#: The chapter modules, in course order.
+CHAPTERS = (
+    "ch00_welcome",
+    "ch01_neuron",
+    "ch02_losses",
+    "ch03_gradient_descent",
+    "ch04_backprop",
+    "ch05_mlp",
+    "ch06_keras",
+    "ch07_pytorch",
+    "ch08_cnns",
+    "ch09_why",
+    "ch10_saliency",
+    "ch11_integrated_gradients",
+    "ch12_deeplift",
+    "ch13_captum",
+    "ch14_lime",
+    "ch15_shap",
+    "ch16_evaluation",
+    "ch17_adversarial",
+    "ch18_fairness",
+    "ch19_outlook",
+)
+
+__all__ = ["CHECKERS", "EXERCISES", "KINDS", "QUIZZES", "Exercise", "Question", "Verdict"]
+__all__ += ["feedback", "hint", "quiz"]
+
+for _chapter in CHAPTERS:
+    _module = import_module(f"course_utils.exercises.{_chapter}")
+    for _name in getattr(_module, "__all__", [n for n in vars(_module) if n.startswith("check_")]):
+        globals()[_name] = getattr(_module, _name)
+        __all__.append(_name)
+del _chapter, _module, _name

@@ -287,3 +287,27 @@ def test_a_deck_opens_from_the_site_as_slides_and_advances(site_url, visit):
     deck.screenshot(path=str(OUTPUT / f"{chapter.stem}_slide.png"))
     assert deck.url.startswith(site_url + "slides/")
     assert not visit.problems(), visit.problems()
+
+
+QUIZ_CHAPTER = "03_gradient_descent"
+
+
+def test_the_quiz_reads_as_questions_with_collapsed_answers(site_url, visit):
+    visit.page.goto(urljoin(site_url, f"notebooks/{QUIZ_CHAPTER}.html"))
+    visit.page.wait_for_load_state("load")
+    heading = visit.page.locator("h2", has_text="Check your understanding")
+    assert heading.count() == 1, "the quiz has no heading on the page"
+    answers = visit.page.locator("details", has_text="Answers, and why")
+    assert answers.count() == 1 and answers.get_attribute("open") is None, (
+        "answers are not collapsed"
+    )
+    assert not answers.locator("p").first.is_visible(), "the answers show before they are opened"
+    answers.locator("summary").click()
+    assert answers.locator("p").first.is_visible(), "the answers do not open"
+    assert visit.page.locator("button", has_text="Check").count() == 0, (
+        "a quiz widget without a kernel"
+    )
+    heading.scroll_into_view_if_needed()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(OUTPUT / f"{QUIZ_CHAPTER}_quiz.png"))
+    assert not visit.problems(), visit.problems()
