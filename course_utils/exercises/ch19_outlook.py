@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 
+from course_utils.data.mnist import is_standin
 from course_utils.exercises.core import (
     NotStarted,
     exercise,
@@ -59,11 +60,19 @@ def pruning_outcome(drop: float) -> str:
     ),
 )
 def check_pruning_prediction(prediction, mlp, x, y) -> str | None:
-    """prediction: one of PRUNING_OPTIONS, how much test accuracy the MLP loses when 80% of its first layer is pruned."""
+    """prediction: one of PRUNING_OPTIONS, how much test accuracy the MLP loses when 80% of its first layer is pruned.
+
+    On the full-size stand-in (synthetic digits, see ``data.mnist.is_standin``) any option passes, as
+    the real-MNIST accuracy floors do: its accuracies say nothing about MNIST.
+    """
     if prediction is Ellipsis or prediction is None:
         return prediction_problem(..., None, name="prediction")
     if prediction not in PRUNING_OPTIONS:
         return f"choose one of {', '.join(repr(o) for o in PRUNING_OPTIONS)}; got {prediction!r}"
+    if (
+        is_standin()
+    ):  # synthetic full-size digits: what pruning costs on them says nothing about MNIST
+        return None
     actual = pruning_outcome(pruning_accuracy_drop(mlp, x, y))
     return prediction_problem(prediction, actual, name="prediction")
 
