@@ -143,7 +143,7 @@ c.Spawner.environment = {
     # idle OpenMP threads sleep instead of spinning: on a busy shared machine spinning threads
     # made one PyTorch epoch of chapter 08 take minutes instead of 3 s
     "OMP_WAIT_POLICY": "PASSIVE",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
 }
 if os.environ.get("COURSE_MNIST"):  # e.g. COURSE_MNIST=offline on a server without a network
     c.Spawner.environment["COURSE_MNIST"] = os.environ["COURSE_MNIST"]

@@ -25,11 +25,12 @@ def client(nb, notebook: Path, timeout: int = 900) -> NotebookClient:
     Its kernels let idle OpenMP threads sleep (``OMP_WAIT_POLICY=PASSIVE``, unless set): with the
     default, PyTorch's spinning threads slowed an epoch a hundredfold whenever another process
     shared the two cores. Results do not change; only waiting threads do. TensorFlow's C++ start-up
-    notes (``TF_CPP_MIN_LOG_LEVEL=2``) are not committed as outputs.
+    notes and log lines (``TF_CPP_MIN_LOG_LEVEL=3``, as the chapters set it)
+    are not committed as outputs.
     """
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # the kernel inherits this environment
     # TensorFlow's start-up notes stay out of the outputs
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     return NotebookClient(
         nb,
         timeout=timeout,

@@ -191,4 +191,6 @@ def scale_images(images: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"expected uint8 pixels 0..255 as load_mnist() returns them, got dtype {images.dtype}"
         )
-    return images.astype(np.float32) / 255.0
+    scaled = images.astype(np.float32)
+    scaled /= 255.0  # in place: one float32 copy of the digits, not two
+    return scaled
