@@ -124,6 +124,27 @@ def _recorded_sections() -> list[str]:
     return [p.read_text().strip() for p in sorted((ROOT / "benchmarks").glob("*.md"))]
 
 
+def record_section(section: str, output: Path = ROOT / "BENCHMARKS.md") -> None:
+    """Put a result section (Markdown starting with a ``## `` heading) into BENCHMARKS.md now.
+
+    It replaces the section with the same heading, up to the next ``## `` heading, or is added
+    at the end; the next ``make bench`` includes it again from ``benchmarks/*.md``.
+    """
+    section = section.strip()
+    heading = section.splitlines()[0]
+    if not heading.startswith("## "):
+        raise ValueError(f"a result section starts with a '## ' heading, got {heading!r}")
+    text = output.read_text(encoding="utf-8") if output.exists() else ""
+    lines = text.rstrip("\n").splitlines()
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), None)
+        lines[start:end] = [*section.splitlines(), *([""] if end is not None else [])]
+    else:
+        lines += ["", *section.splitlines()]
+    output.write_text("\n".join(lines).strip("\n") + "\n", encoding="utf-8")
+
+
 def bench(
     paths: list[Path], output: Path, notebooks_only: bool = False, full_size: bool = True
 ) -> None:
@@ -169,6 +190,8 @@ def bench(
     if full_size:
         header += " full-size: seconds | full-size: peak MB |"
         rule += " ---: | ---: |"
+    header += " over a budget? |"
+    rule += " --- |"
     totals = []
     for name, _ in paths_and_data:
         seconds = sum(results[p.name][name][0] for p in paths)

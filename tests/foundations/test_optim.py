@@ -62,7 +62,24 @@ def test_optimisers_reject_non_positive_learning_rates(cls, lr):
         cls([np.zeros(3)], lr=lr)
 
 
-def test_step_checks_one_gradient_per_parameter_of_its_shape():
+@pytest.mark.parametrize("cls", [SGD, Momentum, Adam])
+def test_step_checks_one_gradient_per_parameter_of_its_shape(cls):
     model = MLP(sizes=(4, 3, 2))
-    with pytest.raises(ValueError, match="shape"):
-        SGD(model.params(), lr=0.1).step([np.zeros(2)] * 4)
+    before = [p.copy() for p in model.params()]
+    grads = [np.zeros_like(p) for p in model.params()]
+    optimiser = cls(model.params(), lr=0.1)
+    # the optimiser's own message (NumPy's broadcasting error would name no parameter)
+    wrong = [*grads[:2], np.zeros((2, 3)), grads[3]]  # W2 is (3, 2): a transposed gradient
+    with pytest.raises(
+        ValueError, match=r"^gradient 2 has shape \(2, 3\), its parameter has shape \(3, 2\)$"
+    ):
+        optimiser.step(wrong)
+    # a gradient that would broadcast silently is refused too: b1's (3,) against (1, 3)
+    with pytest.raises(ValueError, match=r"^gradient 1 has shape \(1, 3\)"):
+        optimiser.step([grads[0], np.zeros((1, 3)), *grads[2:]])
+    with pytest.raises(
+        ValueError, match=r"^step expected 4 gradients \(one per parameter\), got 3$"
+    ):
+        optimiser.step(grads[:3])
+    for p, b in zip(model.params(), before, strict=True):
+        np.testing.assert_array_equal(p, b)  # a refused step changes nothing

@@ -299,3 +299,17 @@ def test_bad_input_gives_clear_errors():
         adv.accuracy_under_attack(model, x, y, [0.1], attack="cw")
     with pytest.raises(ValueError, match="could not run on a batch of shape"):
         adv.fgsm(_model("cnn"), x[:, 0, :, :20], y, 0.1)  # 28 x 20 images do not fit the CNN's head
+
+
+def test_fgsm_leaves_pixels_with_a_zero_gradient_where_they_are():
+    # a linear model that reads only the left half of each image: the right half has gradient 0
+    torch.manual_seed(0)
+    linear = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10)).eval()
+    with torch.no_grad():
+        linear[1].weight.view(10, 28, 28)[:, :, 14:] = 0.0
+    x = np.full((4, 1, 28, 28), 0.5, dtype=np.float32)  # mid-grey: the box never stops a step
+    x_adv = adv.fgsm(linear, x, np.array([0, 3, 5, 9]), eps=0.1)
+    delta = x_adv.astype(np.float64) - x
+    assert np.all(delta[..., 14:] == 0), "pixels the model ignores must not move"
+    reference = _torch_loss_gradient(linear, x, np.array([0, 3, 5, 9]))[..., :14]
+    np.testing.assert_allclose(delta[..., :14], 0.1 * np.sign(reference), atol=1e-6)

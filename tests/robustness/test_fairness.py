@@ -138,3 +138,21 @@ def test_bad_input_says_what_was_expected():
         fairness.true_positive_rates([1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1])
     with pytest.raises(ValueError, match="same length"):
         fairness.group_accuracy([1, 0], [1, 0, 1], [0, 1, 1])
+
+
+def test_reweighing_with_three_groups_by_hand():
+    # group a: labels 1 1 0 ; group b: 1 0 0 0 0 0 ; group c: 1 1 1 ; n = 12, P(y=1) = 6/12
+    y = np.array([1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1])
+    group = np.array(["a"] * 3 + ["b"] * 6 + ["c"] * 3)
+    w = fairness.reweighing_weights(y, group)
+    # w = P(g) P(y) / P(g, y): (a,1) (3/12)(6/12)/(2/12) = 3/4, (a,0) 3/2, (b,1) 3, (b,0) 3/5,
+    # (c,1) (3/12)(6/12)/(3/12) = 1/2; c has no negative label
+    expected = [3 / 4, 3 / 4, 3 / 2, 3, 3 / 5, 3 / 5, 3 / 5, 3 / 5, 3 / 5, 1 / 2, 1 / 2, 1 / 2]
+    np.testing.assert_allclose(w, expected, rtol=1e-12)
+    # weighted, every cell holds P(g) P(y) of the data (c's empty negative cell stays empty)
+    for g in ("a", "b"):
+        for label in (0, 1):
+            cell = (group == g) & (y == label)
+            assert w[cell].sum() / len(y) == pytest.approx(
+                (group == g).mean() * (y == label).mean(), rel=1e-12
+            )

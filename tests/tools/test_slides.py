@@ -197,10 +197,12 @@ def test_instructor_guide_lists_every_notebook_with_its_deck_and_time():
 def test_lesson_plan_run_times_are_those_in_benchmarks_md():
     bench = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
     guide = GUIDE.read_text(encoding="utf-8")
+    notebooks = bench.split("\n## Notebooks\n", 1)[1].split("\n## ", 1)[0]  # not the hub's table
     measured = {
         m[1]: float(m[2])
-        for m in re.finditer(r"^\| (\d\d_[a-z0-9_]+\.ipynb) \| ([\d.]+) \|", bench, re.M)
+        for m in re.finditer(r"^\| (\d\d_[a-z0-9_]+\.ipynb) \| ([\d.]+) \|", notebooks, re.M)
     }
+    assert len(measured) == 20, f"BENCHMARKS.md's notebook table has {len(measured)} chapters"
     date = re.search(r"Written by `make bench` on (\d{4}-\d\d-\d\d)", bench)[1]
     assert f"measured on {date} and recorded by `make bench`" in guide, (
         "the lesson plan must give the date of BENCHMARKS.md"

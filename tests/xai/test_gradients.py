@@ -62,6 +62,8 @@ def test_linear_model_saliency_and_gradient_x_input_are_analytic():
     x = rng.normal(size=(5, 6))
     t = np.array([0, 1, 2, 1, 0])
     np.testing.assert_allclose(xai.saliency(linear, x, t, absolute=False), w[t], rtol=1e-12)
+    assert (w < 0).any()  # so the default, magnitudes, differs from the signed gradient
+    np.testing.assert_allclose(xai.saliency(linear, x, t), np.abs(w[t]), rtol=1e-12)
     gxi = xai.gradient_x_input(linear, x, t)
     np.testing.assert_allclose(gxi, x * w[t], rtol=1e-12)
     # for a linear model gradient x input sums to f(x) - b

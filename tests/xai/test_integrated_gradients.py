@@ -239,3 +239,26 @@ def test_bad_arguments_get_a_clear_value_error(kwargs, message, digits):
 def test_unbatched_input_is_refused():
     with pytest.raises(ValueError, match=r"batch.*x\[None\]"):
         xai.integrated_gradients(MODELS["mlp-random"], np.zeros(784, np.float32), 0)
+
+
+def test_completeness_gap_by_hand_and_its_target_check():
+    # f(x) = W x: IG from a baseline b is (x - b) * W_t exactly, so its gap is 0; any other
+    # attribution's gap is its sum minus W_t (x - b)
+    rng = np.random.default_rng(2)
+    weights = rng.normal(size=(3, 5))
+    model = xai.wrap(lambda v: v @ weights.T, gradient=lambda v, t: np.asarray(weights[t]))
+    x, baseline = rng.normal(size=(2, 5)), np.full(5, 0.25)
+    target = np.array([1, 2])
+    exact = (x - baseline) * weights[target]
+    np.testing.assert_allclose(
+        xai.completeness_gap(model, exact, x, baseline, target), 0.0, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        xai.completeness_gap(model, np.ones_like(x), x, baseline, target),
+        5.0 - ((x - baseline) * weights[target]).sum(axis=1),
+        rtol=1e-12,
+    )
+    # a negative target must not wrap round to the last class
+    for bad in (-1, 3):
+        with pytest.raises(ValueError, match=r"^target must be a class index in 0\.\.2, got"):
+            xai.completeness_gap(model, exact, x, baseline, bad)

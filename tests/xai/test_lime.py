@@ -371,3 +371,38 @@ def test_lime_image_ranks_top_segments_like_lime_with_independent_draws(cnn_and_
     print(f"top-1 agreement {np.mean(top1):.3f}, top-5 overlap {np.mean(top5):.3f}")
     assert np.mean(top1) >= 0.75, top1
     assert np.mean(top5) >= 0.8, top5
+
+
+def test_lime_image_takes_a_pytorch_or_keras_model_directly():
+    # documented: model is anything wrap() accepts; the network passed as it is, or as a NumPy
+    # function of its outputs, gives the same explanation (and chunks of the samples change nothing)
+    torch = pytest.importorskip("torch")
+    from course_utils.frameworks.torch_models import build_mlp
+
+    torch.manual_seed(3)
+    net = build_mlp().eval()
+    rng = np.random.default_rng(3)
+    images = rng.random((2, 1, 28, 28)).astype(np.float32)
+
+    def as_function(batch):
+        with torch.no_grad():
+            return net(torch.from_numpy(np.ascontiguousarray(batch))).numpy()
+
+    direct = lime_image(net, images, [4, 7], n_samples=60, seed=1)
+    via_function = lime_image(as_function, images, [4, 7], n_samples=60, seed=1, batch_size=7)
+    assert direct.shape == images.shape
+    np.testing.assert_allclose(direct, via_function, rtol=1e-4, atol=1e-6)
+    assert np.abs(direct).max() > 0
+
+    keras = pytest.importorskip("keras")
+    from course_utils.frameworks.keras_models import build_mlp as build_keras_mlp
+
+    keras.utils.set_random_seed(3)
+    model = build_keras_mlp()
+    digits = images[:, 0]  # Keras models take (N, 28, 28)
+    np.testing.assert_allclose(
+        lime_image(model, digits, 4, n_samples=40, seed=2),
+        lime_image(lambda b: model(b, training=False).numpy(), digits, 4, n_samples=40, seed=2),
+        rtol=1e-4,
+        atol=1e-6,
+    )

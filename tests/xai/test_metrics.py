@@ -45,6 +45,34 @@ def test_deletion_and_insertion_on_a_linear_model():
     assert np.all(deletion.area <= other.area + 1e-12)
 
 
+def test_the_default_score_is_the_softmax_probability_of_the_target():
+    # three classes, logits z = W x + c: a score of the target alone, or of unnormalised
+    # exponentials, gives other numbers; so does a wrong order or a wrong target
+    rng = np.random.default_rng(3)
+    weights, shift = rng.normal(size=(3, 6)), np.array([0.5, -1.0, 2.0])
+    model = xai.wrap(lambda v: v.reshape(len(v), -1) @ weights.T + shift)
+    x = 2.0 + rng.random((2, 6))  # not in [0, 1]
+    target = np.array([2, 0])
+    attribution = rng.normal(size=x.shape)
+    n_steps = 3
+    deletion = deletion_curve(model, x, target, attribution, n_steps=n_steps)
+    insertion = insertion_curve(model, x, target, attribution, n_steps=n_steps, baseline=0.5)
+    for i in range(2):
+        order = np.argsort(-attribution[i])
+        for k, count in enumerate(np.round(np.linspace(0, 1, n_steps + 1) * 6).astype(int)):
+            removed, kept = x[i].copy(), np.full(6, 0.5)
+            removed[order[:count]] = 0.0
+            kept[order[:count]] = x[i, order[:count]]
+            for image, curve in ((removed, deletion), (kept, insertion)):
+                logits = weights @ image + shift
+                probability = np.exp(logits - logits.max())
+                probability /= probability.sum()
+                assert curve.scores[i, k] == pytest.approx(probability[target[i]], rel=1e-12)
+    # chunks of the batch give the same curve
+    chunked = deletion_curve(model, x, target, attribution, n_steps=n_steps, batch_size=2)
+    np.testing.assert_allclose(chunked.scores, deletion.scores, rtol=1e-12)
+
+
 def test_a_method_gives_what_its_attributions_give():
     rng = np.random.default_rng(5)
     w, x = rng.normal(size=(1, 8)), rng.random((3, 8))

@@ -1,0 +1,243 @@
+"""Mutation testing: which small mistakes in ``course_utils`` would its own tests catch?
+
+    python -m tools.mutation [course_utils/xai/metrics.py ...] [--output benchmarks/mutation.md]
+
+The tester is mutmut 3 (https://mutmut.readthedocs.io). It changes one thing at a time in a
+module (``<`` for ``<=``, ``+`` for ``-``, a constant, a default, a dropped argument) and runs the
+tests; a mutant the tests still pass is a mistake nobody would notice. Chosen over cosmic-ray
+because it runs each mutant in a process forked from one that has already imported torch and
+TensorFlow, and only the tests that call the mutated function: seconds per module instead of a
+fresh ``pytest`` (and a fresh torch import) per mutant.
+
+Each module is measured against **its own test file** (``course_utils/xai/metrics.py`` against
+``tests/xai/test_metrics.py``, ``course_utils/stats.py`` against ``tests/test_stats.py``): a
+scratch project in ``build/mutation/<module>/`` links the sources and the tests and gets a
+``[tool.mutmut]`` section that mutates that module only. Score = killed / (mutants - equivalent),
+where a timeout counts as killed and an *equivalent* mutant (one no test could ever catch: it
+changes no behaviour) is listed in ``EQUIVALENT`` with the reason and left out. The table and the
+survivors go to ``benchmarks/mutation.md``, which ``make bench`` includes in ``BENCHMARKS.md``;
+``tools.bench.record_section`` puts it there at once. It is a measurement, like ``make bench``,
+not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.bench import record_section
+from tools.notebooks import ROOT
+
+#: Every module of the package except the ones that hold no computation of their own.
+NOT_MEASURED = {
+    "course_utils/paths.py": "constants: the course's folders",
+    "course_utils/frameworks/recipes.py": "constants: the training recipes' hyperparameters",
+}
+#: The score every measured module must reach (issue: at least 85% of mutants killed).
+TARGET = 0.85
+#: Mutants that change no behaviour, by mutmut's name, with the reason.
+EQUIVALENT: dict[str, str] = {}
+KILLED = {1, 3}  # pytest failed (3: an error inside pytest, mutmut counts it as killed)
+TIMEOUT = {36, -24, 24, 152, 255}
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+def modules() -> list[Path]:
+    """The modules measured by default: every .py of course_utils but __init__ files and NOT_MEASURED."""
+    found = sorted((ROOT / "course_utils").rglob("*.py"))
+    return [
+        p.relative_to(ROOT)
+        for p in found
+        if p.name != "__init__.py" and str(p.relative_to(ROOT)) not in NOT_MEASURED
+    ]
+
+
+def own_tests(module: Path) -> Path:
+    """course_utils/a/b.py -> tests/a/test_b.py; course_utils/_checks.py -> tests/test_checks.py."""
+    parts = module.relative_to("course_utils").parts
+    return Path("tests", *parts[:-1], "test_" + parts[-1].lstrip("_"))
+
+
+@dataclass
+class Result:
+    module: Path
+    killed: int = 0
+    timeout: int = 0
+    survived: list[str] = field(default_factory=list)
+    no_tests: list[str] = field(default_factory=list)
+    equivalent: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def mutants(self) -> int:
+        return (
+            self.killed
+            + self.timeout
+            + len(self.survived)
+            + len(self.no_tests)
+            + len(self.equivalent)
+            + len(self.other)
+        )
+
+    @property
+    def score(self) -> float | None:
+        counted = self.mutants - len(self.equivalent)
+        return (self.killed + self.timeout) / counted if counted else None
+
+
+def _scratch(module: Path, tests: Path) -> Path:
+    """A project that links the sources and mutates ``module`` only, tested by ``tests``."""
+    folder = ROOT / "build" / "mutation" / ".".join(module.with_suffix("").parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("course_utils", "tests", "tools", "notebooks"):
+        link = folder / name
+        if not link.exists():
+            link.symlink_to(ROOT / name, target_is_directory=True)
+    settings = {
+        "source_paths": ["course_utils/"],
+        "only_mutate": [str(module)],
+        "also_copy": ["tools/", "notebooks/"],
+        "pytest_add_cli_args_test_selection": [str(tests)],
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q"],
+        # forked workers come from a server that has imported torch but run nothing with it
+        "process_isolation": "forkserver",
+    }
+    section = "\n[tool.mutmut]\n" + "".join(
+        f"{key} = {json.dumps(value)}\n" for key, value in settings.items()
+    )
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (folder / "pyproject.toml").write_text(pyproject + section, encoding="utf-8")
+    return folder
+
+
+def measure(module: Path, max_children: int = 2) -> Result:
+    """Run mutmut on one module with its own tests and count what happened to each mutant."""
+    tests = own_tests(module)
+    result = Result(module)
+    if not (ROOT / tests).exists():
+        result.note = f"no test file {tests}"
+        return result
+    folder = _scratch(module, tests)
+    env = dict(os.environ, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    run = subprocess.run(
+        [sys.executable, "-m", "mutmut", "run", f"--max-children={max_children}"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    meta = folder / "mutants" / (str(module) + ".meta")
+    if not meta.exists():
+        tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
+        result.note = "mutmut did not finish: " + " / ".join(tail)
+        return result
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    for name, code in sorted(codes.items()):
+        if name in EQUIVALENT:
+            result.equivalent.append(name)
+        elif code in KILLED:
+            result.killed += 1
+        elif code in TIMEOUT:
+            result.timeout += 1
+        elif code in SURVIVED:
+            result.survived.append(name)
+        elif code in NO_TESTS:
+            result.no_tests.append(name)
+        else:
+            result.other.append(f"{name} (exit code {code})")
+    return result
+
+
+def _diff(module: Path, name: str) -> str:
+    folder = ROOT / "build" / "mutation" / ".".join(module.with_suffix("").parts)
+    shown = subprocess.run(
+        [sys.executable, "-m", "mutmut", "show", name],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    ).stdout
+    changed = [
+        line
+        for line in shown.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    return " / ".join(line.strip() for line in changed)[:300]
+
+
+def report(results: list[Result]) -> str:
+    """The Markdown section: one row per module, then every survivor with its change."""
+    lines = [
+        "## Mutation testing",
+        "",
+        f"Written by `make mutation` on {dt.date.today().isoformat()}: mutmut 3 on each module of "
+        "`course_utils` with its own test file. Score = (killed + timed out) / (mutants - equivalent); "
+        f"the target is {TARGET:.0%} for every module.",
+        "",
+        "| module | tests | mutants | killed | timed out | survived | no test ran | equivalent | score |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        score = "-" if r.score is None else f"{r.score:.0%}"
+        if r.note:
+            score = r.note
+        lines.append(
+            f"| `{r.module}` | `{own_tests(r.module)}` | {r.mutants} | {r.killed} | {r.timeout} | "
+            f"{len(r.survived)} | {len(r.no_tests)} | {len(r.equivalent)} | {score} |"
+        )
+    below = [r for r in results if r.score is not None and r.score < TARGET]
+    lines += [
+        "",
+        f"{len(results) - len(below)} of {len(results)} modules at or above {TARGET:.0%}"
+        + (": below it, " + ", ".join(f"`{r.module}`" for r in below) if below else "."),
+    ]
+    for r in results:
+        left = r.survived + r.no_tests + r.other
+        if left:
+            lines += ["", f"Survivors in `{r.module}`:", ""]
+            lines += [f"- `{name}`: {_diff(r.module, name.split(' ')[0])}" for name in left]
+    if EQUIVALENT:
+        lines += ["", "Equivalent mutants (no behaviour changes; not counted):", ""]
+        lines += [f"- `{name}`: {reason}" for name, reason in sorted(EQUIVALENT.items())]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("modules", nargs="*", type=Path, help="default: every measured module")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "mutation.md")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--fresh", action="store_true", help="forget earlier results (build/mutation)"
+    )
+    args = parser.parse_args(argv)
+    chosen = [m.resolve().relative_to(ROOT) for m in args.modules] if args.modules else modules()
+    if args.fresh:
+        shutil.rmtree(ROOT / "build" / "mutation", ignore_errors=True)
+    results = []
+    for module in chosen:
+        print(f"mutating {module} ...", flush=True)
+        result = measure(module, args.max_children)
+        score = result.note or ("-" if result.score is None else f"{result.score:.0%}")
+        print(f"  {result.mutants} mutants, {len(result.survived)} survived: {score}", flush=True)
+        results.append(result)
+    text = report(results)
+    args.output.write_text(text, encoding="utf-8")
+    if not args.modules:  # a full run is the record
+        record_section(text)
+    print(f"wrote {args.output}")
+    return 0 if all(r.score is not None and r.score >= TARGET for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
