@@ -20,7 +20,7 @@ LOCKED_PLATFORM := $(filter Linux-x86_64,$(shell uname -s)-$(shell uname -m))
 TORCH_CPU ?= $(if $(and $(filter Linux,$(shell uname -s)),$(if $(shell command -v nvidia-smi),,no-gpu)),1,0)
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 
-.PHONY: help setup lab test execute slides student assignments bench lint format clean site lock
+.PHONY: help setup lab test execute slides student assignments bench mutation lint format clean site lock
 
 help:
 	@echo "make lab      open the course in JupyterLab (creates .venv on first use)"
@@ -30,6 +30,7 @@ help:
 	@echo "make student  write build/student/ without the solution cells and instructor notes"
 	@echo "make assignments  write the nbgrader course build/nbgrader/ (graded exercises, hidden tests)"
 	@echo "make bench    time every notebook and its peak memory; writes BENCHMARKS.md"
+	@echo "make mutation mutation-test course_utils, each module with its own tests; writes BENCHMARKS.md"
 	@echo "make site     build the course website into build/site/ (works offline)"
 	@echo "make lock     re-resolve pyproject.toml's ranges; writes requirements.lock and environment.yml"
 	@echo "make lint     ruff check and ruff format --check over the code and the notebooks"
@@ -49,9 +50,9 @@ else
 	$(BIN)/python -m pip install --quiet "$$(grep -o '^torch==[^ ]*' $(LOCK))"
 endif
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(LOCK)
-	$(BIN)/python -m pip install --quiet -e ".[dev,site,hub,grading]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,site,hub,grading,mutation]"
 else
-	$(BIN)/python -m pip install --quiet $(if $(filter 1,$(TORCH_CPU)),--extra-index-url $(TORCH_CPU_INDEX)) -e ".[dev,site,hub,grading]"
+	$(BIN)/python -m pip install --quiet $(if $(filter 1,$(TORCH_CPU)),--extra-index-url $(TORCH_CPU_INDEX)) -e ".[dev,site,hub,grading,mutation]"
 endif
 	touch $(STAMP)
 
@@ -89,6 +90,10 @@ assignments: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(NOTEBOOKS)
+
+# MODULES=course_utils/xai/metrics.py measures one module (its table goes to benchmarks/mutation.md only)
+mutation: $(STAMP)
+	$(BIN)/python -m tools.mutation $(MODULES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)

@@ -587,8 +587,8 @@ def markdown(result: LoadResult) -> str:
         f"Written by `make test-hub` on {result.date}: the trial hub of `hub/jupyterhub_config.py` "
         f"(JupyterHub {_version('jupyterhub')}, configurable-http-proxy, SimpleLocalProcessSpawner, "
         f"the course's own environment) on {os.cpu_count()} cores and "
-        f"{_total_memory_gb():.0f} GB, shared with other work: 1-minute load average "
-        f"{result.load_before[0]:.1f} before the run, {result.load_after[0]:.1f} after. "
+        f"{_total_memory_gb():.0f} GB, {_machine_state(result.load_before[0])}: 1-minute load "
+        f"average {result.load_before[0]:.1f} before the run, {result.load_after[0]:.1f} after. "
         f"{len(learners)} learners log in at once through the hub's REST API, start their servers "
         "and each runs a chapter cell by cell on a kernel of their own server (REST + websocket, "
         "as JupyterLab does); memory is sampled over each learner's server and its kernel every "
@@ -649,6 +649,11 @@ def markdown(result: LoadResult) -> str:
             ),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _machine_state(load_before: float) -> str:
+    """Whether the class had the machine to itself: a load below one per core before it started."""
+    return "otherwise idle" if load_before < (os.cpu_count() or 1) else "shared with other work"
 
 
 def _times(n: int) -> str:

@@ -208,6 +208,35 @@ def test_memory_figures_cover_what_benchmarks_measured():
         assert per_learner_rss * mb < hub.byte_size(LIMITS["mem_limit"])
 
 
+def test_the_guide_quotes_the_measured_figures():
+    """The instructor guide's memory figures and class size are the ones BENCHMARKS.md holds."""
+    guide = " ".join((ROOT / "docs" / "instructor-guide.md").read_text().split())
+    peaks = benchmark_kernel_peaks()
+    part_iii = [peak for chapter, peak in peaks.items() if 9 <= int(chapter) <= 19]
+    assert (
+        f"the largest kernel in `BENCHMARKS.md` peaks at {max(peaks.values()):,} MB and the "
+        f"median Part III kernel at {statistics.median(part_iii):,.0f} MB"
+    ) in guide
+    load = ROOT / "benchmarks" / "hub_load.md"
+    assert load.exists(), "the full class run (make test-hub) writes benchmarks/hub_load.md"
+    report = " ".join(load.read_text().split())
+    assert report in " ".join((ROOT / "BENCHMARKS.md").read_text().split()), (
+        "BENCHMARKS.md holds an older class run than benchmarks/hub_load.md"
+    )
+    learners = re.search(r"server holds about \*\*(\d+) learners running Part III", report)[1]
+    pss, rss = re.search(
+        r"Part III learner peaked at ([\d,]+) MB PSS \(([\d,]+) MB RSS\)", report
+    ).groups()
+    row = next(
+        line for line in report.split(" | ") if "/" in line and re.fullmatch(r"[\d. /]+", line)
+    )
+    median, worst = row.split(" / ")
+    assert f"holds about {learners} learners running Part III at once" in guide
+    assert f"up to about {learners} learners at once" in guide
+    assert f"peaked at {pss} MB of their share of memory (PSS; {rss} MB" in guide
+    assert f"a median of {median} s (worst {worst} s)" in guide
+
+
 def test_byte_size_reads_jupyterhub_and_kubernetes_sizes():
     assert hub.byte_size("2G") == 2 * 1024**3
     assert hub.byte_size("1Gi") == 1024**3

@@ -54,7 +54,7 @@ def test_without_a_gpu_torch_comes_first_from_the_cpu_index_then_the_hashed_lock
     assert "-r .venv/torch.lock" in torch
     assert lock.endswith("--no-deps --require-hashes -r requirements.lock")
     assert TORCH_CPU_INDEX not in lock, "only torch needs the CPU index"
-    assert commands[3].endswith('-e ".[dev,site,hub,grading]"')
+    assert commands[3].endswith('-e ".[dev,site,hub,grading,mutation]"')
 
 
 def test_with_an_nvidia_gpu_or_torch_cpu_0_torch_comes_from_pypi(tmp_path):

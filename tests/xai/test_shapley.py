@@ -394,6 +394,86 @@ def test_kernel_shap_agrees_with_shap_within_sampling_error():
     )
 
 
+def test_kernel_shap_spends_no_more_than_its_budget():
+    """Every coalition is one evaluation per reference row: count the rows the model is asked for."""
+    f = _mlp_function(12, seed=3)
+    rng = np.random.default_rng(3)
+    x, background = rng.normal(size=12), rng.normal(size=(3, 12))
+    asked = []
+
+    def counting(rows):
+        asked.append(len(rows))
+        return f(rows)
+
+    for budget in (40, 301, 1000):  # 4,094 coalitions exist: all three budgets sample
+        asked.clear()
+        _, result = kernel_shap(
+            counting, x[None], 0, background=background, n_samples=budget, return_shapley=True
+        )
+        coalition_rows = sum(asked) - len(background) - 1  # less the references and x itself
+        assert not result.exact
+        assert coalition_rows == result.n_evaluations * len(background)
+        # duplicates drawn twice are evaluated once: at most the budget, and most of it is used
+        assert 0.8 * budget <= result.n_evaluations <= budget, (budget, result.n_evaluations)
+
+
+def test_sampled_coalitions_carry_the_shapley_kernel_mass_of_each_size():
+    """The regression converges to Shapley values only if each subset size |z| carries the kernel's
+    share of the weight, (m - 1) / (|z| (m - |z|)) normalised over 1..m-1: the sizes the budget
+    enumerates carry it exactly, the sampled sizes in expectation (here within 4 standard errors)."""
+    from course_utils.xai.shapley import _sample_coalitions
+
+    m, budget = 14, 500
+    sizes = np.arange(1, m)
+    kernel_mass = (m - 1) / (sizes * (m - sizes))
+    kernel_mass /= kernel_mass.sum()
+    per_size = []
+    for seed in range(40):
+        masks, weights, exact = _sample_coalitions(m, budget, np.random.default_rng(seed))
+        assert not exact and len(masks) <= budget
+        assert len(np.unique(masks, axis=0)) == len(masks), "each coalition once, with its weight"
+        assert np.all((masks.sum(axis=1) > 0) & (masks.sum(axis=1) < m)), "no empty or full one"
+        assert np.isclose(weights.sum(), 1.0)
+        per_size.append([weights[masks.sum(axis=1) == s].sum() for s in sizes])
+    per_size = np.array(per_size)
+    enumerated = np.ptp(per_size, axis=0) < 1e-12
+    assert enumerated[[0, -1]].all() and not enumerated.all(), "outer sizes listed, inner sampled"
+    np.testing.assert_allclose(per_size[0, enumerated], kernel_mass[enumerated], rtol=1e-12)
+    mean = per_size[:, ~enumerated].mean(axis=0)
+    error = per_size[:, ~enumerated].std(axis=0, ddof=1) / np.sqrt(len(per_size))
+    assert np.all(np.abs(mean - kernel_mass[~enumerated]) < 4 * error + 1e-12), (
+        mean,
+        kernel_mass[~enumerated],
+        error,
+    )
+    # a sampled coalition and its complement come in pairs (the variance-reduction trick)
+    masks, _, _ = _sample_coalitions(m, budget, np.random.default_rng(0))
+    rows = {tuple(r) for r in masks}
+    assert all(tuple(~np.array(r)) in rows for r in rows)
+
+
+def test_sampled_kernel_shap_converges_to_the_exact_values():
+    """10 features with interactions: the error shrinks as the budget grows, towards exactness."""
+    n = 10
+    f = _mlp_function(n, seed=6)
+    rng = np.random.default_rng(6)
+    x, background = rng.normal(size=n), rng.normal(size=(4, n))
+    exact = shapley_exact(_interventional_game(f, x, background), n).values
+    errors = {}
+    for budget in (60, 200, 1000):  # of 1,022 coalitions
+        errors[budget] = np.mean(
+            [
+                np.linalg.norm(
+                    kernel_shap(f, x[None], 0, background=background, n_samples=budget, seed=s)[0]
+                    - exact
+                )
+                for s in range(8)
+            ]
+        ) / np.linalg.norm(exact)
+    assert errors[60] > errors[200] > errors[1000], errors
+    assert errors[1000] < 0.01, errors
+
+
 def test_shap_default_l1_reg_selects_features():
     # why the comparisons pass l1_reg=False: by default shap keeps only ten features
     f = _mlp_function(16, seed=1)
