@@ -14,7 +14,9 @@ Each module is measured against **its own test file** (``course_utils/xai/metric
 scratch project in ``build/mutation/<module>/`` links the sources and the tests and gets a
 ``[tool.mutmut]`` section that mutates that module only. Score = killed / (mutants - equivalent),
 where a timeout counts as killed and an *equivalent* mutant (one no test could ever catch: it
-changes no behaviour) is listed in ``EQUIVALENT`` with the reason and left out. The table and the
+changes no behaviour) is listed in ``tools/mutation_equivalent.toml`` with the reason and left out,
+but only while its mutated line still holds the change recorded there (mutmut numbers a function's
+mutants in order, so an edit can give a name to another mutant: that one then counts again). The table and the
 survivors go to ``benchmarks/mutation.md``, which ``make bench`` includes in ``BENCHMARKS.md``;
 ``tools.bench.record_section`` puts it there at once. It is a measurement, like ``make bench``,
 not a test.
@@ -29,6 +31,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +45,13 @@ NOT_MEASURED = {
 }
 #: The score every measured module must reach (issue: at least 85% of mutants killed).
 TARGET = 0.85
-#: Mutants that change no behaviour, by mutmut's name, with the reason.
-EQUIVALENT: dict[str, str] = {}
+#: Modules whose tests are not in the file named after them.
+TESTS_OF = {
+    "course_utils/env.py": "tests/test_package.py",
+    "course_utils/xai/lime_surrogate.py": "tests/xai/test_lime.py",
+}
+#: Mutants that change no behaviour: [[mutant]] tables with name, change and reason.
+EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
 KILLED = {1, 3}  # pytest failed (3: an error inside pytest, mutmut counts it as killed)
 TIMEOUT = {36, -24, 24, 152, 255}
 SURVIVED = {0}
@@ -61,7 +69,12 @@ def modules() -> list[Path]:
 
 
 def own_tests(module: Path) -> Path:
-    """course_utils/a/b.py -> tests/a/test_b.py; course_utils/_checks.py -> tests/test_checks.py."""
+    """course_utils/a/b.py -> tests/a/test_b.py; course_utils/_checks.py -> tests/test_checks.py.
+
+    ``TESTS_OF`` names the exceptions.
+    """
+    if str(module) in TESTS_OF:
+        return Path(TESTS_OF[str(module)])
     parts = module.relative_to("course_utils").parts
     return Path("tests", *parts[:-1], "test_" + parts[-1].lstrip("_"))
 
@@ -94,6 +107,35 @@ class Result:
         return (self.killed + self.timeout) / counted if counted else None
 
 
+def equivalent_mutants(path: Path = EQUIVALENT_FILE) -> dict[str, tuple[str, str]]:
+    """{mutant name: (change its mutated line must contain, reason)} from the TOML file."""
+    if not path.exists():
+        return {}
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("mutant", [])
+    table = {}
+    for entry in entries:
+        missing = {"name", "change", "reason"} - entry.keys()
+        if missing:
+            raise ValueError(f"{path.name}: an entry lacks {sorted(missing)}: {entry}")
+        table[entry["name"]] = (entry["change"], entry["reason"])
+    return table
+
+
+def changed_lines(diff: str) -> tuple[list[str], list[str]]:
+    """(removed lines, added lines) of a unified diff, without the file headers."""
+    removed = [
+        ln[1:].strip()
+        for ln in diff.splitlines()
+        if ln.startswith("-") and not ln.startswith("---")
+    ]
+    added = [
+        ln[1:].strip()
+        for ln in diff.splitlines()
+        if ln.startswith("+") and not ln.startswith("+++")
+    ]
+    return removed, added
+
+
 def _scratch(module: Path, tests: Path) -> Path:
     """A project that links the sources and mutates ``module`` only, tested by ``tests``."""
     folder = ROOT / "build" / "mutation" / ".".join(module.with_suffix("").parts)
@@ -119,35 +161,15 @@ def _scratch(module: Path, tests: Path) -> Path:
     return folder
 
 
-def measure(module: Path, max_children: int = 2) -> Result:
-    """Run mutmut on one module with its own tests and count what happened to each mutant."""
-    tests = own_tests(module)
-    result = Result(module)
-    if not (ROOT / tests).exists():
-        result.note = f"no test file {tests}"
-        return result
-    folder = _scratch(module, tests)
-    env = dict(os.environ, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run(
-        [sys.executable, "-m", "mutmut", "run", f"--max-children={max_children}"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    meta = folder / "mutants" / (str(module) + ".meta")
-    if not meta.exists():
-        tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
-        result.note = "mutmut did not finish: " + " / ".join(tail)
-        return result
-    codes = json.loads(meta.read_text())["exit_code_by_key"]
+def classify(result: Result, codes: dict[str, int], equivalent: dict, show) -> Result:
+    """Count each mutant by mutmut's exit code; ``show(name)`` gives its diff (for equivalents)."""
     for name, code in sorted(codes.items()):
-        if name in EQUIVALENT:
-            result.equivalent.append(name)
-        elif code in KILLED:
+        if code in KILLED:
             result.killed += 1
         elif code in TIMEOUT:
             result.timeout += 1
+        elif name in equivalent and equivalent[name][0] in " ".join(changed_lines(show(name))[1]):
+            result.equivalent.append(name)
         elif code in SURVIVED:
             result.survived.append(name)
         elif code in NO_TESTS:
@@ -157,20 +179,55 @@ def measure(module: Path, max_children: int = 2) -> Result:
     return result
 
 
-def _diff(module: Path, name: str) -> str:
+def measure(module: Path, max_children: int = 2, rerun: bool = True) -> Result:
+    """Run mutmut afresh on one module with its own tests and count what happened to each mutant.
+
+    ``rerun=False`` counts the results of the last run instead (``--last-run``).
+    """
+    tests = own_tests(module)
+    result = Result(module)
+    if not (ROOT / tests).exists():
+        result.note = f"no test file {tests}"
+        return result
+    folder = _scratch(module, tests)
+    meta = folder / "mutants" / (str(module) + ".meta")
+    if not rerun:
+        if not meta.exists():
+            result.note = "not measured yet"
+            return result
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        return classify(result, codes, equivalent_mutants(), lambda name: _show(module, name))
+    shutil.rmtree(folder / "mutants", ignore_errors=True)  # results of older code or tests
+    env = dict(os.environ, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    run = subprocess.run(
+        [sys.executable, "-m", "mutmut", "run", f"--max-children={max_children}"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if not meta.exists():
+        tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
+        result.note = "mutmut did not finish: " + " / ".join(tail)
+        return result
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    return classify(result, codes, equivalent_mutants(), lambda name: _show(module, name))
+
+
+def _show(module: Path, name: str) -> str:
+    """mutmut's diff of one mutant."""
     folder = ROOT / "build" / "mutation" / ".".join(module.with_suffix("").parts)
-    shown = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "mutmut", "show", name],
         cwd=folder,
         capture_output=True,
         text=True,
     ).stdout
-    changed = [
-        line
-        for line in shown.splitlines()
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
-    return " / ".join(line.strip() for line in changed)[:300]
+
+
+def _diff(module: Path, name: str) -> str:
+    removed, added = changed_lines(_show(module, name))
+    return " / ".join([f"`{ln}`" for ln in removed] + [f"-> `{ln}`" for ln in added])[:300]
 
 
 def report(results: list[Result]) -> str:
@@ -204,9 +261,11 @@ def report(results: list[Result]) -> str:
         if left:
             lines += ["", f"Survivors in `{r.module}`:", ""]
             lines += [f"- `{name}`: {_diff(r.module, name.split(' ')[0])}" for name in left]
-    if EQUIVALENT:
+    equivalent = equivalent_mutants()
+    listed = [name for r in results for name in r.equivalent]
+    if listed:
         lines += ["", "Equivalent mutants (no behaviour changes; not counted):", ""]
-        lines += [f"- `{name}`: {reason}" for name, reason in sorted(EQUIVALENT.items())]
+        lines += [f"- `{name}` (`{equivalent[name][0]}`): {equivalent[name][1]}" for name in listed]
     return "\n".join(lines) + "\n"
 
 
@@ -218,16 +277,16 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "mutation.md")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument(
-        "--fresh", action="store_true", help="forget earlier results (build/mutation)"
+        "--last-run",
+        action="store_true",
+        help="write the table from the last run of each module instead of running mutmut",
     )
     args = parser.parse_args(argv)
     chosen = [m.resolve().relative_to(ROOT) for m in args.modules] if args.modules else modules()
-    if args.fresh:
-        shutil.rmtree(ROOT / "build" / "mutation", ignore_errors=True)
     results = []
     for module in chosen:
         print(f"mutating {module} ...", flush=True)
-        result = measure(module, args.max_children)
+        result = measure(module, args.max_children, rerun=not args.last_run)
         score = result.note or ("-" if result.score is None else f"{result.score:.0%}")
         print(f"  {result.mutants} mutants, {len(result.survived)} survived: {score}", flush=True)
         results.append(result)

@@ -83,3 +83,51 @@ def test_step_checks_one_gradient_per_parameter_of_its_shape(cls):
         optimiser.step(grads[:3])
     for p, b in zip(model.params(), before, strict=True):
         np.testing.assert_array_equal(p, b)  # a refused step changes nothing
+
+
+def test_adam_defaults_are_kingma_and_bas_and_torchs():
+    torch = pytest.importorskip("torch")
+    _ten_steps(lambda p: Adam(p), lambda p: torch.optim.Adam(p))  # lr 1e-3, betas (0.9, 0.999)
+
+
+def test_momentum_zero_is_plain_gradient_descent_and_betas_of_zero_are_allowed():
+    rng = np.random.default_rng(3)
+    start, grads = rng.normal(size=(3, 2)), [rng.normal(size=(3, 2)) for _ in range(3)]
+    plain, heavy = start.copy(), start.copy()
+    sgd, momentum = SGD([plain], lr=0.1), Momentum([heavy], lr=0.1, beta=0.0)
+    for g in grads:
+        sgd.step([g])
+        momentum.step([g])
+    np.testing.assert_array_equal(plain, heavy)
+    # beta1 = beta2 = 0: m = g, v = g^2, so every step is lr * sign(g) (up to eps)
+    p = start.copy()
+    Adam([p], lr=0.1, beta1=0.0, beta2=0.0, eps=1e-12).step([grads[0]])
+    np.testing.assert_allclose(p, start - 0.1 * np.sign(grads[0]), rtol=1e-9)
+
+
+@pytest.mark.parametrize("beta", [1.0, 1.5, -0.1])
+def test_momentum_refuses_a_beta_outside_zero_to_one(beta):
+    with pytest.raises(ValueError, match=rf"^momentum beta must lie in \[0, 1\), got {beta}$"):
+        Momentum([np.zeros(3)], lr=0.1, beta=beta)
+
+
+@pytest.mark.parametrize(
+    "beta1, beta2", [(1.0, 0.5), (1.5, 0.5), (0.5, 1.0), (0.5, 2.0), (-0.1, 0.5)]
+)
+def test_adam_refuses_betas_outside_zero_to_one(beta1, beta2):
+    with pytest.raises(
+        ValueError,
+        match=rf"^Adam's betas must lie in \[0, 1\), got beta1={beta1}, beta2={beta2}$",
+    ):
+        Adam([np.zeros(3)], beta1=beta1, beta2=beta2)
+
+
+@pytest.mark.parametrize("cls", [SGD, Momentum, Adam])
+@pytest.mark.parametrize(
+    "param, name", [([0.0, 1.0], "list"), (np.arange(3), "ndarray"), (np.zeros(2, bool), "ndarray")]
+)
+def test_optimisers_refuse_parameters_they_cannot_update_in_place(cls, param, name):
+    with pytest.raises(
+        ValueError, match=rf"^optimisers update float NumPy arrays in place; got {name}$"
+    ):
+        cls([np.zeros(2), param], lr=0.1)

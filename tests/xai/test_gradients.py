@@ -109,6 +109,24 @@ def test_smoothgrad_noise_follows_each_examples_own_range_on_several_channels():
         np.testing.assert_allclose(ours[i], 2 * w * (x[i] + sigma * draws.mean(axis=0)), rtol=1e-10)
 
 
+def test_smoothgrad_defaults_are_50_draws_of_seed_0_at_15_percent_of_the_range():
+    # the quadratic model of the test above, in float32: its SmoothGrad is 2 w (x + sigma mean(draws))
+    rng = np.random.default_rng(1)
+    x = (-2.0 + 5.0 * rng.random((2, 1, 4, 4))).astype(np.float32)
+    w = rng.normal(size=(1, 4, 4)).astype(np.float32)
+
+    def f(batch):
+        return (w * batch**2).reshape(len(batch), -1).sum(axis=1, keepdims=True)
+
+    model = xai.wrap(f, gradient=lambda batch, target: 2 * w * batch)
+    ours = xai.smoothgrad(model, x, 0)
+    assert ours.dtype == np.float32, "a float32 input gets a float32 map (and float32 noise)"
+    draws = np.random.default_rng(0).normal(size=(50, *x.shape[1:])).astype(np.float32)
+    for i in range(len(x)):
+        sigma = 0.15 * (x[i].max() - x[i].min())
+        np.testing.assert_allclose(ours[i], 2 * w * (x[i] + sigma * draws.mean(axis=0)), rtol=1e-4)
+
+
 def test_smoothgrad_of_an_example_does_not_depend_on_its_batch(digits):
     x, y = digits
     model = MODELS["cnn-trained"]
