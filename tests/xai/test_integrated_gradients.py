@@ -262,3 +262,74 @@ def test_completeness_gap_by_hand_and_its_target_check():
     for bad in (-1, 3):
         with pytest.raises(ValueError, match=r"^target must be a class index in 0\.\.2, got"):
             xai.completeness_gap(model, exact, x, baseline, bad)
+
+
+def test_the_defaults_are_50_gauss_legendre_nodes():
+    # f(x) = sum relu(x - 0.3) has a kink on the path, so 50 and 51 nodes give visibly different sums
+    x = np.array([[0.9, 0.5, 1.4, 0.1]])
+    model = xai.wrap(
+        lambda v: np.maximum(v - 0.3, 0).sum(axis=1, keepdims=True),
+        gradient=lambda points, target: (points > 0.3).astype(points.dtype),
+    )
+    nodes, weights = np.polynomial.legendre.leggauss(50)
+    alphas, w = xai.integration_rule()
+    np.testing.assert_array_equal(alphas, 0.5 * (1 + nodes))
+    np.testing.assert_array_equal(w, 0.5 * weights)
+    by_hand = x * (w[:, None, None] * (alphas[:, None, None] * x > 0.3)).sum(axis=0)
+    ours = xai.integrated_gradients(model, x, 0)
+    np.testing.assert_allclose(ours, by_hand, rtol=1e-13)
+    fifty_one = xai.integrated_gradients(model, x, 0, n_steps=51)
+    assert np.abs(fifty_one - ours).max() > 1e-4, "the test must tell 50 nodes from 51"
+    # the integral is x - 0.3 where x > 0.3: the rule's error, not a bug, is what is left
+    np.testing.assert_allclose(ours, np.maximum(x - 0.3, 0), atol=0.02)
+
+
+def test_one_node_is_allowed_except_for_the_trapezoid_rule():
+    for method, node in [
+        ("gausslegendre", 0.5),
+        ("riemann_left", 0.0),
+        ("riemann_right", 1.0),
+        ("riemann_middle", 0.5),
+    ]:
+        alphas, weights = xai.integration_rule(method, 1)
+        np.testing.assert_array_equal(alphas, [node])
+        np.testing.assert_array_equal(weights, [1.0])
+    with pytest.raises(ValueError, match="n_steps"):
+        xai.integration_rule("riemann_trapezoid", 1)
+    np.testing.assert_array_equal(xai.integration_rule("riemann_trapezoid", 2)[1], [0.5, 0.5])
+
+
+def test_a_float32_input_stays_float32_along_the_path_and_in_the_result():
+    """The path points (n_steps x the batch) are the largest array IG makes: float64 would double it."""
+    rng = np.random.default_rng(4)
+    weights = rng.normal(size=(2, 6)).astype(np.float32)
+    seen = []
+
+    def gradient(points, target):
+        seen.append(points.dtype)
+        return np.broadcast_to(weights[target], points.shape).astype(points.dtype)
+
+    model = xai.wrap(lambda v: v @ weights.T, gradient=gradient)
+    x = rng.normal(size=(3, 6)).astype(np.float32)
+    ig = xai.integrated_gradients(model, x, 1, n_steps=8)
+    assert ig.dtype == np.float32 and seen and set(seen) == {np.dtype(np.float32)}
+    np.testing.assert_allclose(ig, x * weights[1], rtol=1e-5)
+
+
+def test_completeness_gap_is_computed_in_float64():
+    # outputs 2^24 + 1 and 0 (float64), attributions 2^24 and 1 in float32: float32 arithmetic
+    # would lose the 1 in the sum and report a gap of -1
+    model = xai.wrap(
+        lambda v: np.where(v[:, :1] > 0, 2.0**24 + 1, 0.0),
+        gradient=lambda v, t: np.zeros_like(v),
+    )
+    x, attributions = np.ones((1, 2)), np.array([[2.0**24, 1.0]], dtype=np.float32)
+    gap = xai.completeness_gap(model, attributions, x, 0.0, 0)
+    assert gap.dtype == np.float64 and gap[0] == 0.0
+    # and float32 outputs are subtracted in float64: 2^24 - 0.5 is not a float32
+    model32 = xai.wrap(
+        lambda v: np.where(v[:, :1] > 0, np.float32(2.0**24), np.float32(0.5)).astype(np.float32),
+        gradient=lambda v, t: np.zeros_like(v),
+    )
+    half = np.array([[2.0**24 - 0.5]])
+    assert xai.completeness_gap(model32, half, x, 0.0, 0)[0] == 0.0

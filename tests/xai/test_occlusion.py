@@ -105,3 +105,80 @@ def test_occlusion_matches_captum_on_the_course_mlp_with_a_grey_patch():
         .numpy()
     )
     assert np.allclose(ours, theirs, rtol=1e-4, atol=1e-5 * np.abs(theirs).max())
+
+
+def _windows_by_hand(size, window, stride):
+    """Window corners 0, stride, 2 stride, ... up to ceil((size - window) / stride) strides."""
+    return [k * stride for k in range(int(np.ceil((size - window) / stride)) + 1)]
+
+
+def test_the_defaults_are_a_4_pixel_window_moved_by_2():
+    rng = np.random.default_rng(3)
+    w, x = rng.normal(size=(28, 28)), rng.random((2, 28, 28)).astype(np.float32)
+    masks = occlusion_windows((28, 28))
+    assert masks.dtype == bool and masks.shape == (13 * 13, 28, 28)
+    assert masks[0, :4, :4].all() and masks[0].sum() == 16 and masks[1, :4, 2:6].all()
+    # by hand on a linear model: each window's drop is sum over its pixels of w x, spread as a mean
+    total, count = np.zeros((2, 28, 28)), np.zeros((28, 28))
+    for r in _windows_by_hand(28, 4, 2):
+        for c in _windows_by_hand(28, 4, 2):
+            drop = (w[r : r + 4, c : c + 4] * x[:, r : r + 4, c : c + 4]).sum(axis=(1, 2))
+            total[:, r : r + 4, c : c + 4] += drop[:, None, None]
+            count[r : r + 4, c : c + 4] += 1
+    ours = occlusion(_linear(w), x, 0)
+    assert ours.dtype == np.float32, "a float32 batch gets float32 attributions"
+    np.testing.assert_allclose(ours, total / count, rtol=1e-5)
+
+
+def test_an_int_window_covers_every_channel_at_once():
+    masks = occlusion_windows((3, 8, 8), window=4, stride=2)  # channels first
+    assert masks.shape == (9, 3, 8, 8)
+    assert masks[0, :, :4, :4].all() and masks[0].sum() == 3 * 16
+    last = occlusion_windows((8, 8, 3), window=4, stride=2)  # channels last
+    np.testing.assert_array_equal(last, np.moveaxis(masks, 1, -1))
+
+
+def test_tuple_windows_and_strides_give_one_entry_per_axis_of_any_layout():
+    # a channel at a time, on a layout the int form does not know (four axes per example)
+    masks = occlusion_windows((2, 3, 4, 5), window=(1, 3, 2, 5), stride=(1, 3, 2, 5))
+    assert masks.shape == (2 * 1 * 2 * 1, 2, 3, 4, 5)
+    assert masks.sum(axis=0).min() == 1 and masks.sum(axis=0).max() == 1  # a tiling
+    np.testing.assert_array_equal(masks[0, 0, :, :2], True)
+    assert masks[0, 1].sum() == 0
+    rng = np.random.default_rng(4)
+    w, x = rng.normal(size=(3, 6, 6)), rng.random((2, 3, 6, 6))
+    per_channel = occlusion(_linear(w), x, 0, window=(1, 1, 1), stride=(1, 1, 1))
+    np.testing.assert_allclose(
+        per_channel, w * x, rtol=1e-8, atol=1e-12
+    )  # a single entry: gradient x input
+    with pytest.raises(
+        ValueError,
+        match=r"^window must be an int or a tuple with one entry per axis of an example \(28, 28\); got \(4,\)$",
+    ):
+        occlusion_windows((28, 28), window=(4,), stride=(2, 2))
+    with pytest.raises(
+        ValueError,
+        match=r"^stride must be an int or a tuple with one entry per axis of an example \(28, 28\); got \(2, 2, 2\)$",
+    ):
+        occlusion_windows((28, 28), window=(4, 4), stride=(2, 2, 2))
+    with pytest.raises(ValueError, match=r"^window must be an int >= 1, got 0$"):
+        occlusion_windows((28, 28), window=(4, 0))
+    with pytest.raises(ValueError, match=r"^stride must be an int >= 1, got 0$"):
+        occlusion_windows((28, 28), window=(4, 4), stride=(0, 2))
+    with pytest.raises(ValueError, match=r"^window must be an int >= 1, got 2.5$"):
+        occlusion_windows((28, 28), window=2.5)
+
+
+def test_a_window_as_large_as_the_input_may_take_any_stride():
+    whole = occlusion_windows((28, 28), window=28, stride=30)  # one position: nothing is skipped
+    assert whole.shape == (1, 28, 28) and whole.all()
+
+
+def test_layouts_the_int_form_cannot_read_get_a_message_that_says_what_to_do():
+    with pytest.raises(
+        ValueError,
+        match=r"^occlusion takes batches of vectors \(N, F\), images \(N, H, W\), \(N, C, H, W\) or "
+        r"\(N, H, W, C\) with C <= 4; got examples of shape \(2, 3, 4, 5\)\. Pass window and "
+        r"stride as tuples of length 4 for other layouts\.$",
+    ):
+        occlusion_windows((2, 3, 4, 5))
