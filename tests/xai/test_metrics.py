@@ -435,3 +435,125 @@ def test_sensitivity_max_matches_captum(cnn_and_digits):
     paper = sensitivity_max(model, x, y, xai.saliency, perturbations=shifts)
     norms = np.linalg.norm(xai.saliency(model, x, y).reshape(8, -1), axis=1)
     assert np.allclose(paper, theirs * norms, rtol=1e-4)
+
+
+# --- documented defaults and conventions, by hand --------------------------------------------
+
+
+def test_infidelity_defaults_by_hand():
+    """10 perturbations I ~ N(0, 0.1^2) from seed 0, no normalisation: mean_j (I_j . Phi - (f(x) - f(x - I_j)))^2."""
+    rng = np.random.default_rng(5)
+    w, x = rng.normal(size=6), rng.random((3, 6)).astype(np.float32)
+    phi = rng.normal(size=(3, 6))  # any map, not the gradient
+    seen = []
+
+    def f(batch):
+        seen.append(batch.dtype)
+        return np.tanh(batch @ w)[:, None]  # nonlinear: the change is not w . I
+
+    model = xai.wrap(f)
+    ours = infidelity(model, x, 0, phi)
+    noise = np.random.default_rng(0).normal(0.0, 0.1, size=(3, 10, 6)).astype(np.float32)
+    change = f(x)[:, :1] - f((x[:, None] - noise).reshape(30, 6)).reshape(3, 10)
+    by_hand = ((np.einsum("nsd,nd->ns", noise, phi) - change) ** 2).mean(axis=1)
+    np.testing.assert_allclose(ours, by_hand, rtol=1e-10)
+    assert set(seen) == {np.dtype(np.float32)}, "perturbed inputs keep the batch's dtype"
+
+
+def test_infidelity_multiply_by_inputs_divides_by_x_minus_the_default_black_baseline():
+    rng = np.random.default_rng(6)
+    w, x = rng.normal(size=5), rng.random((2, 5)) + 0.2
+    x[:, 1] = 0.0  # x equals the baseline 0 here: I~ is I itself (Captum's safe division by 1)
+    phi = rng.normal(size=(2, 5))
+    noise = rng.normal(0.0, 0.1, size=(4, 5))  # shared by both examples
+    ours = infidelity(_linear(w), x, 0, phi, perturbations=noise, multiply_by_inputs=True)
+    scaled = noise[None] / np.where(x == 0, 1.0, x)[:, None]
+    by_hand = ((np.einsum("nsd,nd->ns", scaled, phi) - noise @ w) ** 2).mean(axis=1)
+    np.testing.assert_allclose(ours, by_hand, rtol=1e-10)
+
+
+def test_infidelity_normalize_by_hand_and_without_warnings_for_a_zero_map():
+    rng = np.random.default_rng(7)
+    w, x = rng.normal(size=4), rng.random((2, 4))
+    phi, noise = rng.normal(size=(2, 4)), rng.normal(0.0, 0.1, size=(6, 4))
+    a, b = np.einsum("sd,nd->ns", noise, phi), np.tile(noise @ w, (2, 1))
+    beta = (a * b).sum(axis=1) / (a**2).sum(axis=1)
+    ours = infidelity(_linear(w), x, 0, phi, perturbations=noise, normalize=True)
+    np.testing.assert_allclose(ours, ((beta[:, None] * a - b) ** 2).mean(axis=1), rtol=1e-10)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0/0 on the way: a zero map predicts no change
+        zero = infidelity(_linear(w), x, 0, np.zeros_like(x), perturbations=noise, normalize=True)
+    np.testing.assert_allclose(zero, (b**2).mean(axis=1), rtol=1e-12)
+
+
+def test_sensitivity_max_defaults_by_hand():
+    """10 draws uniform in [-0.02, 0.02] from seed 0, one target for every copy of every example."""
+    x = np.random.default_rng(8).random((3, 5))
+    w = np.random.default_rng(9).normal(size=(2, 5))
+
+    def explain(model, batch, target):  # a map that depends on the input and on the target
+        target = np.broadcast_to(np.asarray(target), (len(batch),))
+        return batch**2 * w[target]
+
+    ours = sensitivity_max(_linear(np.ones(5)), x, 1, explain)
+    d = np.random.default_rng(0).uniform(-0.02, 0.02, size=(3, 10, 5))
+    moved = (x[:, None] + d) ** 2 * w[1]
+    by_hand = np.linalg.norm(moved - (x**2 * w[1])[:, None], axis=2).max(axis=1)
+    np.testing.assert_allclose(ours, by_hand, rtol=1e-10)
+
+
+def test_relative_sensitivity_divides_by_the_maps_norm_unless_it_is_zero():
+    x = np.random.default_rng(10).random((2, 5))
+    d = np.random.default_rng(11).uniform(-0.1, 0.1, size=(2, 3, 5))
+    model = _linear(np.ones(5))
+    small = sensitivity_max(model, x, 0, lambda m, b, t: 0.1 * b, perturbations=d, relative=True)
+    plain = sensitivity_max(model, x, 0, lambda m, b, t: 0.1 * b, perturbations=d)
+    np.testing.assert_allclose(small, plain / np.linalg.norm(0.1 * x, axis=1), rtol=1e-12)
+    assert np.all(np.linalg.norm(0.1 * x, axis=1) < 1), "norms below 1 are divided by too"
+
+    def zero_at_x(m, batch, t):  # a map that is zero at x and not elsewhere
+        return np.where(np.isin(batch, x), 0.0, batch)
+
+    zero = sensitivity_max(model, x, 0, zero_at_x, perturbations=d, relative=True)
+    np.testing.assert_allclose(zero, np.linalg.norm(x[:, None] + d, axis=2).max(axis=1))
+
+
+def test_method_seeds_are_ints_for_a_method_that_takes_a_seed():
+    import functools
+
+    x, model = np.zeros((1, 3)), _linear(np.ones(3))
+    zero = np.zeros((2, 3))
+
+    def seeded(m, batch, target, seed=0):
+        return batch + seed
+
+    for bad in ([True, False, True], [0, 1.5, 2], [0, 1]):
+        with pytest.raises(ValueError, match=r"^method_seeds must be 3 ints: one for Phi\(x\)"):
+            sensitivity_max(model, x, 0, seeded, perturbations=zero, method_seeds=bad)
+    message = (
+        r"^method_seeds needs a method that takes seed=\.\.\., e\.g\. functools\.partial\("
+        r"xai\.smoothgrad, n_samples=25\); got {}$"
+    )
+    with pytest.raises(ValueError, match=message.format("saliency")):
+        sensitivity_max(model, x, 0, xai.saliency, perturbations=zero, method_seeds=[0, 1, 2])
+    with pytest.raises(ValueError, match=message.format("partial")):
+        sensitivity_max(
+            model, x, 0, functools.partial(xai.saliency), perturbations=zero, method_seeds=[0, 1, 2]
+        )
+
+    class NoSignature:  # inspect cannot read its signature: the call decides
+        __signature__ = "not a signature"
+
+        def __call__(self, m, batch, target, seed=0):
+            return batch + seed
+
+    np.testing.assert_allclose(
+        sensitivity_max(model, x, 0, NoSignature(), perturbations=zero, method_seeds=[0, 1, 5]),
+        np.sqrt(3) * 5,
+    )
+    with pytest.raises(ValueError, match=r"^n_samples must be an int >= 1, got 0$"):
+        sensitivity_max(model, x, 0, seeded, n_samples=0)
+    with pytest.raises(ValueError, match=r"^n_samples must be an int >= 1, got 0$"):
+        infidelity(model, x, 0, np.zeros_like(x), n_samples=0)
