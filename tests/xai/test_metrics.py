@@ -557,3 +557,76 @@ def test_method_seeds_are_ints_for_a_method_that_takes_a_seed():
         sensitivity_max(model, x, 0, seeded, n_samples=0)
     with pytest.raises(ValueError, match=r"^n_samples must be an int >= 1, got 0$"):
         infidelity(model, x, 0, np.zeros_like(x), n_samples=0)
+
+
+def test_curves_take_50_steps_by_default_keep_the_dtype_and_honour_a_baseline():
+    rng = np.random.default_rng(12)
+    w = rng.normal(size=(1, 100))
+    x = rng.random((2, 100)).astype(np.float32)
+    seen = []
+
+    def f(batch):
+        seen.append(batch.dtype)
+        return batch @ w.T
+
+    model, attribution = xai.wrap(f), rng.normal(size=x.shape)
+    for curve in (deletion_curve, insertion_curve):
+        result = curve(model, x, 0, attribution, score="output")
+        np.testing.assert_array_equal(result.fractions, np.linspace(0, 1, 51))
+        assert result.scores.shape == (2, 51)
+    assert set(seen) == {np.dtype(np.float32)}, "the masked copies keep the batch's dtype"
+    # a grey baseline: deletion ends at f(0.5 everywhere), insertion starts there
+    grey = deletion_curve(model, x, 0, attribution, n_steps=4, baseline=0.5, score="output")
+    np.testing.assert_allclose(grey.scores[:, -1], 0.5 * w.sum(), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"^n_steps must be an int >= 1, got 0$"):
+        deletion_curve(model, x, 0, attribution, n_steps=0)
+
+
+def test_tied_attributions_are_taken_in_index_order():
+    """Ties (a flat region, a segment's shared value) go lowest index first: a stable sort."""
+    w = np.arange(1.0, 201.0)  # every feature moves the output by a different amount
+    x = np.ones((1, 200))
+    attribution = np.repeat([[3.0, 1.0, 2.0, 0.0]], 50, axis=0).T.reshape(1, 200)  # 4 ties of 50
+    attribution = np.random.default_rng(13).permutation(attribution.ravel())[None]
+    result = deletion_curve(_linear(w), x, 0, attribution, n_steps=200, score="output")
+    order = np.lexsort((np.arange(200), -attribution[0]))  # by value, then by index
+    expected = w.sum() - np.concatenate([[0.0], np.cumsum(w[order])])
+    np.testing.assert_allclose(result.scores[0], expected, rtol=1e-12)
+
+
+def test_randomization_test_messages_and_its_documented_defaults(cnn_and_digits):
+    pytest.importorskip("torch")
+    model, x, y = cnn_and_digits
+    x, y = x[:3], y[:3]
+    with pytest.raises(ValueError, match=r"^mode must be 'cascading' or 'independent', got 'top'$"):
+        randomization_test(model, x, y, xai.saliency, mode="top")
+    with pytest.raises(
+        ValueError,
+        match=r"^randomization_test needs a PyTorch or Keras model whose layers it can "
+        r"re-initialise, got function$",
+    ):
+        randomization_test(lambda v: v.reshape(len(v), -1)[:, :10], x, y, xai.saliency)
+    result = randomization_test(model, x, y, xai.saliency)
+    # absolute=True by default: the similarity of |maps|
+    for k in range(len(result.layers)):
+        np.testing.assert_allclose(
+            result.similarity[k],
+            rank_correlation(result.explanations[0], result.explanations[k + 1], absolute=True),
+            rtol=1e-12,
+        )
+    # step k re-initialises layer k (from the output down) with seed 0 + k; in 'independent' mode
+    # that layer alone, in a fresh copy of the trained model
+    independent = randomization_test(model, x, y, xai.saliency, mode="independent", seed=5)
+    wrapped = xai.wrap(model)
+    for k, name in enumerate(independent.layers):
+        work = wrapped.copy()
+        work.reinitialize(name, 5 + k)
+        np.testing.assert_allclose(
+            independent.explanations[k + 1], xai.saliency(work.model, x, y), rtol=1e-6, atol=1e-8
+        )
+    cascade = wrapped.copy()
+    for k, name in enumerate(result.layers):
+        cascade.reinitialize(name, k)
+    np.testing.assert_allclose(
+        result.explanations[-1], xai.saliency(cascade.model, x, y), rtol=1e-6, atol=1e-8
+    )
