@@ -184,6 +184,33 @@ def test_rank_correlation():
     assert np.allclose(rank_correlation(a, 2 * a + 1, absolute=False), 1.0)
     assert np.allclose(rank_correlation(a, -a, absolute=False), -1.0)
     assert np.allclose(rank_correlation(a, -a, absolute=True), 1.0)
+    assert np.allclose(rank_correlation(a, -a), 1.0), "absolute=True by default"
+    # two features: ranks -1/2 and 1/2, a denominator below 1
+    assert rank_correlation([[1.0, 2.0]], [[3.0, 5.0]])[0] == pytest.approx(1.0)
+    assert rank_correlation([[1.0, 2.0]], [[5.0, 3.0]])[0] == pytest.approx(-1.0)
+    # ties get their average rank: scipy's Spearman on the same rows
+    from scipy.stats import spearmanr
+
+    tied = np.array([[1.0, 1.0, 2.0, 3.0, 3.0, 3.0], [0.0, 5.0, 5.0, 1.0, 2.0, 2.0]])
+    other = np.array([[2.0, 1.0, 1.0, 4.0, 3.0, 2.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])
+    for i in range(2):
+        expected = spearmanr(tied[i], other[i]).statistic
+        assert rank_correlation(tied, other, absolute=False)[i] == pytest.approx(
+            expected, rel=1e-12
+        )
+    # a constant map has no ranking: 0, without a 0/0 warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rank_correlation(np.ones((1, 5)), a[:1, :5])[0] == 0.0
+    with pytest.raises(
+        ValueError,
+        match=r"^expected two batches of explanations of the same shape \(N, \.\.\.\), got \(3, 20\) and \(3, 19\)$",
+    ):
+        rank_correlation(a, a[:, :19])
+    with pytest.raises(ValueError, match=r"got \(20,\) and \(20,\)$"):
+        rank_correlation(a[0], a[1])  # one map is not a batch
 
 
 def test_metrics_bad_input():
@@ -607,6 +634,7 @@ def test_randomization_test_messages_and_its_documented_defaults(cnn_and_digits)
     ):
         randomization_test(lambda v: v.reshape(len(v), -1)[:, :10], x, y, xai.saliency)
     result = randomization_test(model, x, y, xai.saliency)
+    assert result.explanations.dtype == np.float64, "the maps are compared in float64"
     # absolute=True by default: the similarity of |maps|
     for k in range(len(result.layers)):
         np.testing.assert_allclose(
