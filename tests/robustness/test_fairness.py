@@ -156,3 +156,66 @@ def test_reweighing_with_three_groups_by_hand():
             assert w[cell].sum() / len(y) == pytest.approx(
                 (group == g).mean() * (y == label).mean(), rel=1e-12
             )
+
+
+def test_every_refusal_says_exactly_what_was_expected():
+    cases = [
+        (
+            lambda: fairness.selection_rates([[0, 1]], [0, 1]),
+            r"^y_pred must be a 1-D array, got shape \(1, 2\)$",
+        ),
+        (lambda: fairness.selection_rates([], []), r"^y_pred is empty$"),
+        (
+            lambda: fairness.selection_rates([0, 2, 1, 0.5], [0, 1, 1, 0]),
+            r"^y_pred must hold 0/1 decisions or outcomes, found values such as \[0\.0, 0\.5, 1\.0, 2\.0\]$",
+        ),
+        (
+            lambda: fairness.selection_rates([0, 1, 1], [0, 1]),
+            r"^group must be a 1-D array with one entry per person \(3\), got shape \(2,\)$",
+        ),
+        (
+            lambda: fairness.selection_rates([0, 1], [[0, 1]]),
+            r"^group must be a 1-D array with one entry per person \(2\), got shape \(1, 2\)$",
+        ),
+        (
+            lambda: fairness.demographic_parity_difference([0, 1, 1], [5, 5, 5]),
+            r"^group holds a single value: group metrics need at least two groups$",
+        ),
+        (
+            lambda: fairness.true_positive_rates([1, 0, 0, 0], [1, 0, 0, 0], ["a", "a", "b", "b"]),
+            r"^group 'b' has no person with y_true = 1: its true-positive rate is undefined$",
+        ),
+        (
+            lambda: fairness.true_positive_rates([1, 0], [1, 0, 1], [0, 1, 1]),
+            r"^y_true and y_pred must have the same length, got 2 and 3$",
+        ),
+        (
+            lambda: fairness.group_accuracy([1, 0], [1, 0, 1], [0, 1, 1]),
+            r"^y_true and y_pred must have the same length, got 2 and 3$",
+        ),
+        (lambda: fairness.reweighing_weights([0, 1, 3], [0, 1, 1]), r"^y must hold 0/1"),
+        (lambda: fairness.fairness_report([0, 1], [0, 7], [0, 1]), r"^y_pred must hold 0/1"),
+        (lambda: fairness.fairness_report([0, 7], [0, 1], [0, 1]), r"^y_true must hold 0/1"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_the_report_by_hand_with_three_named_groups():
+    y_true = np.array([1, 1, 0, 0, 1, 0, 1, 1, 0, 1])
+    y_pred = np.array([1, 0, 0, 1, 1, 0, 1, 1, 1, 0])
+    group = np.array(["x", "x", "x", "x", "y", "y", "y", "z", "z", "z"])
+    report = fairness.fairness_report(y_true, y_pred, group)
+    assert report["accuracy"] == pytest.approx(6 / 10)
+    assert report["selection_rates"] == pytest.approx({"x": 2 / 4, "y": 2 / 3, "z": 2 / 3})
+    assert report["true_positive_rates"] == pytest.approx({"x": 1 / 2, "y": 1.0, "z": 1 / 2})
+    assert report["group_accuracy"] == pytest.approx({"x": 2 / 4, "y": 1.0, "z": 1 / 3})
+    assert report["demographic_parity_difference"] == pytest.approx(2 / 3 - 2 / 4)
+    assert report["equal_opportunity_difference"] == pytest.approx(1 - 1 / 2)
+    # keys are plain Python values, so the dicts print and compare as learners expect
+    assert all(type(k) is str for k in report["selection_rates"])
+    numeric = fairness.selection_rates([1, 0, 1], np.array([3, 4, 4]))
+    assert numeric == {3: 1.0, 4: 0.5} and all(type(k) is int for k in numeric)
+    weights = fairness.reweighing_weights(y_true, group)
+    assert weights.dtype == np.float64 and weights.shape == (10,)
