@@ -16,9 +16,10 @@ scratch project in ``build/mutation/<module>/`` links the sources and the tests 
 where a timeout counts as killed and an *equivalent* mutant (one no test could ever catch: it
 changes no behaviour) is listed in ``tools/mutation_equivalent.toml`` with the reason and left out,
 but only while its mutated line still holds the change recorded there (mutmut numbers a function's
-mutants in order, so an edit can give a name to another mutant: that one then counts again). The table and the
+mutants in order, so an edit can give a name to another mutant: that one then counts again). A full run's table and
 survivors go to ``benchmarks/mutation.md``, which ``make bench`` includes in ``BENCHMARKS.md``;
-``tools.bench.record_section`` puts it there at once. It is a measurement, like ``make bench``,
+``tools.bench.record_section`` puts it there at once (a run of chosen modules writes
+``build/mutation/report.md`` only). It is a measurement, like ``make bench``,
 not a test.
 """
 
@@ -250,11 +251,14 @@ def report(results: list[Result]) -> str:
             f"| `{r.module}` | `{own_tests(r.module)}` | {r.mutants} | {r.killed} | {r.timeout} | "
             f"{len(r.survived)} | {len(r.no_tests)} | {len(r.equivalent)} | {score} |"
         )
-    below = [r for r in results if r.score is not None and r.score < TARGET]
+    measured = [r for r in results if r.score is not None]
+    below = [r for r in measured if r.score < TARGET]
+    unmeasured = [r for r in results if r.score is None]
     lines += [
         "",
-        f"{len(results) - len(below)} of {len(results)} modules at or above {TARGET:.0%}"
-        + (": below it, " + ", ".join(f"`{r.module}`" for r in below) if below else "."),
+        f"{len(measured) - len(below)} of {len(measured)} measured modules at or above {TARGET:.0%}"
+        + (": below it, " + ", ".join(f"`{r.module}`" for r in below) + "." if below else ".")
+        + (f" Not measured yet: {len(unmeasured)} of {len(results)}." if unmeasured else ""),
     ]
     for r in results:
         left = r.survived + r.no_tests + r.other
@@ -274,7 +278,11 @@ def main(argv=None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("modules", nargs="*", type=Path, help="default: every measured module")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "mutation.md")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="default: benchmarks/mutation.md for a full run, build/mutation/report.md for chosen modules",
+    )
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument(
         "--last-run",
@@ -291,10 +299,16 @@ def main(argv=None) -> int:
         print(f"  {result.mutants} mutants, {len(result.survived)} survived: {score}", flush=True)
         results.append(result)
     text = report(results)
-    args.output.write_text(text, encoding="utf-8")
+    output = args.output or (
+        ROOT / "build" / "mutation" / "report.md"
+        if args.modules
+        else ROOT / "benchmarks" / "mutation.md"
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
     if not args.modules:  # a full run is the record
         record_section(text)
-    print(f"wrote {args.output}")
+    print(f"wrote {output}")
     return 0 if all(r.score is not None and r.score >= TARGET for r in results) else 1
 
 

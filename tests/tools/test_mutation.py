@@ -82,7 +82,8 @@ def test_the_report_has_a_row_per_module_and_names_those_below_the_target(monkey
     monkeypatch.setattr(mutation, "_diff", lambda module, name: "`a` -> `b`")
     good = mutation.Result(Path("course_utils/stats.py"), killed=9, survived=["s_1"])
     poor = mutation.Result(Path("course_utils/xai/metrics.py"), killed=1, survived=["s_2"])
-    text = mutation.report([good, poor])
+    unmeasured = mutation.Result(Path("course_utils/widgets.py"), note="not measured yet")
+    text = mutation.report([good, poor, unmeasured])
     assert (
         "| `course_utils/stats.py` | `tests/test_stats.py` | 10 | 9 | 0 | 1 | 0 | 0 | 90% |" in text
     )
@@ -90,5 +91,10 @@ def test_the_report_has_a_row_per_module_and_names_those_below_the_target(monkey
         "| `course_utils/xai/metrics.py` | `tests/xai/test_metrics.py` | 2 | 1 | 0 | 1 | 0 | 0 | 50% |"
         in text
     )
-    assert "1 of 2 modules at or above 85%: below it, `course_utils/xai/metrics.py`" in text
+    assert (
+        "1 of 2 measured modules at or above 85%: below it, `course_utils/xai/metrics.py`. "
+        "Not measured yet: 1 of 3."
+    ) in text
+    assert "| `course_utils/widgets.py` | `tests/test_widgets.py` | 0 |" in text
+    assert text.count("| not measured yet |") == 1
     assert "- `s_2`: `a` -> `b`" in text
