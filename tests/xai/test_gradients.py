@@ -127,6 +127,23 @@ def test_smoothgrad_defaults_are_50_draws_of_seed_0_at_15_percent_of_the_range()
         np.testing.assert_allclose(ours[i], 2 * w * (x[i] + sigma * draws.mean(axis=0)), rtol=1e-4)
 
 
+@pytest.mark.parametrize("level", [float("nan"), float("inf"), -0.1, "0.1", None])
+def test_smoothgrad_refuses_a_noise_level_that_is_not_a_finite_fraction(level):
+    model = xai.wrap(lambda v: v.sum(axis=1, keepdims=True), gradient=lambda v, t: np.ones_like(v))
+    with pytest.raises(
+        ValueError,
+        match=r"^noise_level must be a finite number >= 0 \(a fraction of each input's range\), got ",
+    ):
+        xai.smoothgrad(model, np.zeros((1, 3)), 0, noise_level=level)
+
+
+def test_smoothgrad_refuses_a_sample_count_below_one():
+    model = xai.wrap(lambda v: v.sum(axis=1, keepdims=True), gradient=lambda v, t: np.ones_like(v))
+    for bad in (0, 2.5):
+        with pytest.raises(ValueError, match=rf"^n_samples must be an int >= 1, got {bad}$"):
+            xai.smoothgrad(model, np.zeros((1, 3)), 0, n_samples=bad)
+
+
 def test_smoothgrad_of_an_example_does_not_depend_on_its_batch(digits):
     x, y = digits
     model = MODELS["cnn-trained"]
