@@ -244,7 +244,7 @@ def report(results: list[Result]) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
-        score = "-" if r.score is None else f"{r.score:.0%}"
+        score = "-" if r.score is None else f"{r.score:.1%}"
         if r.note:
             score = r.note
         lines.append(
@@ -295,7 +295,7 @@ def main(argv=None) -> int:
     for module in chosen:
         print(f"mutating {module} ...", flush=True)
         result = measure(module, args.max_children, rerun=not args.last_run)
-        score = result.note or ("-" if result.score is None else f"{result.score:.0%}")
+        score = result.note or ("-" if result.score is None else f"{result.score:.1%}")
         print(f"  {result.mutants} mutants, {len(result.survived)} survived: {score}", flush=True)
         results.append(result)
     text = report(results)

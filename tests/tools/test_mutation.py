@@ -85,10 +85,11 @@ def test_the_report_has_a_row_per_module_and_names_those_below_the_target(monkey
     unmeasured = mutation.Result(Path("course_utils/widgets.py"), note="not measured yet")
     text = mutation.report([good, poor, unmeasured])
     assert (
-        "| `course_utils/stats.py` | `tests/test_stats.py` | 10 | 9 | 0 | 1 | 0 | 0 | 90% |" in text
+        "| `course_utils/stats.py` | `tests/test_stats.py` | 10 | 9 | 0 | 1 | 0 | 0 | 90.0% |"
+        in text
     )
     assert (
-        "| `course_utils/xai/metrics.py` | `tests/xai/test_metrics.py` | 2 | 1 | 0 | 1 | 0 | 0 | 50% |"
+        "| `course_utils/xai/metrics.py` | `tests/xai/test_metrics.py` | 2 | 1 | 0 | 1 | 0 | 0 | 50.0% |"
         in text
     )
     assert (
