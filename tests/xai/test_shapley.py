@@ -518,3 +518,82 @@ def test_kernel_shap_bad_input():
         kernel_shap(f, x, 1, background=background)
     with pytest.raises(ValueError, match=r"kernel_shap with segments takes a batch of images"):
         kernel_shap(f, x, 0, segments=np.zeros((2, 2), int))
+
+
+# --- documented values, defaults and edge cases ---------------------------------------------------
+
+
+def test_the_shapley_kernel_by_hand_and_its_shape():
+    from course_utils.xai.shapley import shapley_kernel_weight
+
+    # pi(z) = (n - 1) / (C(n, |z|) |z| (n - |z|)): n = 4, sizes 1, 2, 3 -> 3/12, 3/24, 3/12
+    np.testing.assert_allclose(shapley_kernel_weight(4, [1, 2, 3]), [0.25, 0.125, 0.25])
+    np.testing.assert_allclose(
+        shapley_kernel_weight(5, np.array([[1, 2], [3, 4]])), [[0.2, 1 / 15], [1 / 15, 0.2]]
+    )
+
+
+def test_a_game_of_one_player_gives_it_everything():
+    result = shapley_exact(lambda masks: np.where(masks[:, 0], 5.0, 2.0), 1)
+    np.testing.assert_allclose(result.values, [3.0])
+    with pytest.raises(
+        ValueError,
+        match=rf"^shapley_exact enumerates 2\^n coalitions; n_players=21 would need {2**21:,} evaluations\. ",
+    ):
+        shapley_exact(lambda m: np.zeros(len(m)), MAX_EXACT_PLAYERS + 1)
+
+
+def test_one_varying_feature_gets_the_whole_change_and_none_no_evaluation():
+    f = _mlp_function(5, seed=7)
+    rng = np.random.default_rng(7)
+    background = np.repeat(rng.normal(size=(1, 5)), 3, axis=0)
+    x = np.repeat(background[:1], 2, axis=0)
+    x[0, 3] += 1.0  # row 0 differs from the background in feature 3 only; row 1 nowhere
+    _, result = kernel_shap(f, x, 0, background=background, return_shapley=True)
+    expected = np.zeros((2, 5))
+    expected[0, 3] = f(x[:1])[0] - f(background[:1])[0]
+    np.testing.assert_allclose(result.values, expected, atol=1e-12)
+    assert result.n_evaluations == 0, "no coalition needs the model when one feature or none plays"
+
+
+def test_kernel_shap_defaults_are_2048_coalitions_from_seed_0():
+    f = _mlp_function(12, seed=8)
+    rng = np.random.default_rng(8)
+    x, background = rng.normal(size=(1, 12)), rng.normal(size=(3, 12))
+    default = kernel_shap(f, x, 0, background=background)
+    np.testing.assert_array_equal(
+        default, kernel_shap(f, x, 0, background=background, n_samples=2048, seed=0)
+    )
+    assert not np.array_equal(
+        default, kernel_shap(f, x, 0, background=background, n_samples=2048, seed=1)
+    )
+    seen = []
+
+    def recording(rows):
+        seen.append(rows.dtype)
+        return f(rows)
+
+    kernel_shap(
+        recording, x.astype(np.float32), 0, background=background.astype(np.float32), n_samples=100
+    )
+    assert set(seen) == {np.dtype(np.float32)}, "the model sees rows of the data's dtype"
+    for name in ("n_samples", "batch_size"):
+        with pytest.raises(ValueError, match=rf"^{name} must be an int >= 1, got 0$"):
+            kernel_shap(f, x, 0, background=background, **{name: 0})
+
+
+def test_the_weighted_least_squares_splits_tied_players_and_solves_each_output():
+    from course_utils.xai.shapley import constrained_weighted_least_squares
+
+    # players 0 and 1 always play together: the normal equations are singular, and the
+    # minimum-norm solution splits their joint value equally (the symmetry axiom)
+    masks = np.array([[1, 1, 0], [0, 0, 1]], dtype=bool)
+    phi = constrained_weighted_least_squares(
+        masks, np.array([[4.0], [1.0]]), np.array([1.0, 1.0]), np.array([5.0])
+    )
+    np.testing.assert_allclose(phi[:, 0], [2.0, 2.0, 1.0], atol=1e-12)
+    # two outputs at once: each column solved on its own, each summing to its own total
+    full = all_coalitions(3)[1:-1]
+    values = np.stack([full @ [1.0, 2.0, 3.0], full @ [-1.0, 0.5, 4.0]], axis=1)
+    phi = constrained_weighted_least_squares(full, values, np.ones(len(full)), np.array([6.0, 3.5]))
+    np.testing.assert_allclose(phi, [[1.0, -1.0], [2.0, 0.5], [3.0, 4.0]], atol=1e-12)
