@@ -4,6 +4,7 @@ kernel_shap explains a batch, one target per row; with segments each image's seg
 """
 
 import warnings
+from math import comb
 
 import numpy as np
 import pytest
@@ -597,3 +598,25 @@ def test_the_weighted_least_squares_splits_tied_players_and_solves_each_output()
     values = np.stack([full @ [1.0, 2.0, 3.0], full @ [-1.0, 0.5, 4.0]], axis=1)
     phi = constrained_weighted_least_squares(full, values, np.ones(len(full)), np.array([6.0, 3.5]))
     np.testing.assert_allclose(phi, [[1.0, -1.0], [2.0, 0.5], [3.0, 4.0]], atol=1e-12)
+
+
+@pytest.mark.parametrize("budget, listed", [(500, {1, 13}), (1500, {1, 2, 12, 13})])
+def test_sizes_are_listed_from_the_outside_in_while_the_budget_covers_them(budget, listed):
+    """14 players (16,382 coalitions). Kernel mass per size s is proportional to 1/(s (14 - s)).
+    With 500: sizes 1 and 13 (28 coalitions) need 28 <= 500 x 0.339 of the mass: listed; sizes 2
+    and 12 (182) would need 182 <= 472 x 0.277 = 131: sampled. With 1,500: 1 and 13, then 2 and
+    12 (182 <= 1,472 x 0.277 = 408), not 3 and 11 (728 > 1,290 x 0.279 = 360)."""
+    from course_utils.xai.shapley import _sample_coalitions
+
+    m = 14
+    masks, weights, _ = _sample_coalitions(m, budget, np.random.default_rng(0))
+    sizes = masks.sum(axis=1)
+    full = {s for s in range(1, m) if (sizes == s).sum() == comb(m, s)}
+    assert full == listed
+    # the rest of the budget is drawn: every sampled coalition's weight is a whole number of
+    # draws times the same share, and the draws add up to what the listed sizes left over
+    sampled = ~np.isin(sizes, list(listed))
+    per_draw = weights[sampled].min()
+    draws = weights[sampled] / per_draw
+    np.testing.assert_allclose(draws, np.round(draws), atol=1e-9)
+    assert round(draws.sum()) == budget - sum(comb(m, s) for s in listed)
