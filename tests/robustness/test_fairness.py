@@ -219,3 +219,29 @@ def test_the_report_by_hand_with_three_named_groups():
     assert numeric == {3: 1.0, 4: 0.5} and all(type(k) is int for k in numeric)
     weights = fairness.reweighing_weights(y_true, group)
     assert weights.dtype == np.float64 and weights.shape == (10,)
+
+
+def test_reweighing_with_unequal_label_rates_by_hand():
+    # P(y=1) = 3/8: group a holds labels 1 0 0 0 0 (n=5), group b 1 1 0 (n=3)
+    y = np.array([1, 0, 0, 0, 0, 1, 1, 0])
+    group = np.array(["a"] * 5 + ["b"] * 3)
+    w = fairness.reweighing_weights(y, group)
+    # (a,1): (5/8)(3/8)/(1/8) = 15/8; (a,0): (5/8)(5/8)/(4/8) = 25/32; (b,1): (3/8)(3/8)/(2/8) = 9/16;
+    # (b,0): (3/8)(5/8)/(1/8) = 15/8
+    expected = [15 / 8] + [25 / 32] * 4 + [9 / 16] * 2 + [15 / 8]
+    np.testing.assert_allclose(w, expected, rtol=1e-12)
+
+
+def test_each_function_names_the_argument_it_refuses():
+    for call, name in [
+        (lambda: fairness.group_accuracy([0, 2], [0, 1], [0, 1]), "y_true"),
+        (lambda: fairness.group_accuracy([0, 1], [0, 2], [0, 1]), "y_pred"),
+        (lambda: fairness.true_positive_rates([0, 2], [0, 1], [0, 1]), "y_true"),
+        (lambda: fairness.true_positive_rates([0, 1], [0, 2], [0, 1]), "y_pred"),
+        (lambda: fairness.equal_opportunity_difference([1, 1], [2, 1], [0, 1]), "y_pred"),
+    ]:
+        with pytest.raises(ValueError, match=rf"^{name} must hold 0/1 decisions or outcomes"):
+            call()
+    # the message shows at most five of the values it found
+    with pytest.raises(ValueError, match=r"found values such as \[2, 3, 4, 5, 6\]$"):
+        fairness.selection_rates([2, 3, 4, 5, 6, 7, 8], [0, 1, 0, 1, 0, 1, 0])
