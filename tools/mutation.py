@@ -137,9 +137,14 @@ def changed_lines(diff: str) -> tuple[list[str], list[str]]:
     return removed, added
 
 
+def _folder(module: Path) -> Path:
+    """build/mutation/<dotted module name>/: the scratch project of one module."""
+    return ROOT / "build" / "mutation" / ".".join(module.with_suffix("").parts)
+
+
 def _scratch(module: Path, tests: Path) -> Path:
     """A project that links the sources and mutates ``module`` only, tested by ``tests``."""
-    folder = ROOT / "build" / "mutation" / ".".join(module.with_suffix("").parts)
+    folder = _folder(module)
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("course_utils", "tests", "tools", "notebooks"):
         link = folder / name
@@ -192,24 +197,19 @@ def measure(module: Path, max_children: int = 2, rerun: bool = True) -> Result:
         return result
     folder = _scratch(module, tests)
     meta = folder / "mutants" / (str(module) + ".meta")
-    if not rerun:
-        if not meta.exists():
-            result.note = "not measured yet"
-            return result
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        return classify(result, codes, equivalent_mutants(), lambda name: _show(module, name))
-    shutil.rmtree(folder / "mutants", ignore_errors=True)  # results of older code or tests
-    env = dict(os.environ, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run(
-        [sys.executable, "-m", "mutmut", "run", f"--max-children={max_children}"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if not meta.exists():
+    if rerun:
+        shutil.rmtree(folder / "mutants", ignore_errors=True)  # results of older code or tests
+        env = dict(os.environ, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3")
+        run = subprocess.run(
+            [sys.executable, "-m", "mutmut", "run", f"--max-children={max_children}"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
-        result.note = "mutmut did not finish: " + " / ".join(tail)
+    if not meta.exists():
+        result.note = "mutmut did not finish: " + " / ".join(tail) if rerun else "not measured yet"
         return result
     codes = json.loads(meta.read_text())["exit_code_by_key"]
     return classify(result, codes, equivalent_mutants(), lambda name: _show(module, name))
@@ -217,10 +217,9 @@ def measure(module: Path, max_children: int = 2, rerun: bool = True) -> Result:
 
 def _show(module: Path, name: str) -> str:
     """mutmut's diff of one mutant."""
-    folder = ROOT / "build" / "mutation" / ".".join(module.with_suffix("").parts)
     return subprocess.run(
         [sys.executable, "-m", "mutmut", "show", name],
-        cwd=folder,
+        cwd=_folder(module),
         capture_output=True,
         text=True,
     ).stdout
